@@ -1,0 +1,51 @@
+# acme2.h — build and test. `make test` is what CI runs.
+BUILD   := build
+LIBS    := -lbearssl
+WARN    := -Wall -Wextra -Wpedantic -Werror
+SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+TFLAGS  := -std=c99 -D_POSIX_C_SOURCE=200809L $(WARN) -g -O1 $(SAN) -I.
+UNITS   := $(patsubst tests/test_%.c,%,$(wildcard tests/test_*.c))
+TEST_DEPS := gcc g++ clang libclang-rt-14-dev libbearssl-dev openssl make
+
+UNIT_BINS := $(foreach cc,gcc clang,$(addprefix $(BUILD)/$(cc)/test_,$(UNITS)))
+
+.PHONY: all test deps unit compile-checks clean
+
+all: compile-checks
+
+deps:
+	@tests/deps.sh $(TEST_DEPS)
+
+test: deps
+	@$(MAKE) --no-print-directory compile-checks unit-bins
+	@tests/run.sh $(UNIT_BINS)
+
+unit-bins: $(UNIT_BINS)
+
+$(BUILD)/gcc/test_%: tests/test_%.c acme2.h tests/harness.h $(wildcard parts/*)
+	@mkdir -p $(@D)
+	gcc $(TFLAGS) $< -o $@ $(LIBS)
+
+$(BUILD)/clang/test_%: tests/test_%.c acme2.h tests/harness.h $(wildcard parts/*)
+	@mkdir -p $(@D)
+	clang $(TFLAGS) $< -o $@ $(LIBS)
+
+# The header must compile warning-free in every way people include it.
+compile-checks: $(BUILD)/compile/ok
+
+$(BUILD)/compile/ok: acme2.h tests/compile/use.c tests/compile/impl.c $(wildcard parts/*)
+	@mkdir -p $(@D)
+	gcc   -std=c99 $(WARN) -I. -c tests/compile/impl.c -o $(@D)/impl_gcc.o
+	clang -std=c99 $(WARN) -I. -c tests/compile/impl.c -o $(@D)/impl_clang.o
+	g++   -std=c++11 $(WARN) -I. -x c++ -c tests/compile/impl.c -o $(@D)/impl_gxx.o
+	clang++ -std=c++11 $(WARN) -I. -x c++ -c tests/compile/impl.c -o $(@D)/impl_clangxx.o
+	gcc   -std=c99 $(WARN) -I. -DACME2_STATIC -DACME2_STATIC_TEST -c tests/compile/impl.c -o $(@D)/static.o
+	gcc   -std=c99 $(WARN) -I. -DACME2_NO_RSA -DACME2_NO_STRERROR -DACME2_NO_SYSTEM_RNG -c tests/compile/impl.c -o $(@D)/small.o
+	gcc   -std=c99 $(WARN) -I. tests/compile/use.c $(@D)/impl_gcc.o -o $(@D)/split $(LIBS)
+	g++   -std=c++11 $(WARN) -I. -x c++ tests/compile/use.c -x none $(@D)/impl_gxx.o -o $(@D)/split_cxx $(LIBS)
+	$(@D)/split
+	$(@D)/split_cxx
+	@touch $@
+
+clean:
+	rm -rf $(BUILD)

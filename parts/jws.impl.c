@@ -1,0 +1,1 @@
+/* == jws == (implementation) */
