@@ -188,6 +188,9 @@ ACME2_DEF void acme2_jw_b64url(acme2_sb *sb, const void *data, size_t n);
 #include "parts/jws.api.h"
 #include "parts/der.api.h"
 #include "parts/chall.api.h"
+#include "parts/http.api.h"
+#include "parts/proto.api.h"
+#include "parts/issue.api.h"
 
 #ifdef __cplusplus
 }
@@ -543,6 +546,9 @@ ACME2_DEF void acme2_jw_b64url(acme2_sb *sb, const void *data, size_t n)
 #include "parts/jws.impl.c"
 #include "parts/der.impl.c"
 #include "parts/chall.impl.c"
+#include "parts/http.impl.c"
+#include "parts/proto.impl.c"
+#include "parts/issue.impl.c"
 
 #ifdef __cplusplus
 }
