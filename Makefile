@@ -8,8 +8,13 @@ UNITS   := $(patsubst tests/test_%.c,%,$(wildcard tests/test_*.c))
 TEST_DEPS := gcc g++ clang libclang-rt-14-dev libbearssl-dev openssl make
 
 UNIT_BINS := $(foreach cc,gcc clang,$(addprefix $(BUILD)/$(cc)/test_,$(UNITS)))
+# Fragments in mk/ add test binaries (each prints a RESULT line, see
+# tests/harness.h) to EXTRA_TEST_BINS and packages to TEST_DEPS, and
+# define their own targets (fuzz, bench, size, demo, ...).
+EXTRA_TEST_BINS :=
+include $(wildcard mk/*.mk)
 
-.PHONY: all test deps unit compile-checks clean
+.PHONY: all test deps test-bins compile-checks install clean
 
 all: compile-checks
 
@@ -17,10 +22,10 @@ deps:
 	@tests/deps.sh $(TEST_DEPS)
 
 test: deps
-	@$(MAKE) --no-print-directory compile-checks unit-bins
-	@tests/run.sh $(UNIT_BINS)
+	@$(MAKE) --no-print-directory -j$$(nproc) compile-checks test-bins
+	@tests/run.sh $(UNIT_BINS) $(EXTRA_TEST_BINS)
 
-unit-bins: $(UNIT_BINS)
+test-bins: $(UNIT_BINS) $(EXTRA_TEST_BINS)
 
 $(BUILD)/gcc/test_%: tests/test_%.c acme2.h tests/harness.h $(wildcard parts/*)
 	@mkdir -p $(@D)
@@ -46,6 +51,15 @@ $(BUILD)/compile/ok: acme2.h tests/compile/use.c tests/compile/impl.c $(wildcard
 	$(@D)/split
 	$(@D)/split_cxx
 	@touch $@
+
+# Installs the header, a pkg-config file and a CMake package config.
+PREFIX  ?= /usr/local
+VERSION := $(shell sed -n 's/^\#define ACME2_VERSION_STRING "\(.*\)"/\1/p' acme2.h)
+install:
+	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/lib/cmake/acme2
+	install -m 644 acme2.h $(DESTDIR)$(PREFIX)/include/acme2.h
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' acme2.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/acme2.pc
+	sed -e 's|@VERSION@|$(VERSION)|' acme2-config.cmake.in > $(DESTDIR)$(PREFIX)/lib/cmake/acme2/acme2-config.cmake
 
 clean:
 	rm -rf $(BUILD)

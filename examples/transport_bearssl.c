@@ -346,7 +346,8 @@ static int tb_sock_write(void *ctx, const unsigned char *buf, size_t len)
 
 static void tb_close_fd(tb_t *t)
 {
-    if (t->fd >= 0) close(t->fd);
+    if (t->connected) close(t->fd);
+    t->connected = 0;
     t->fd = -1;
     t->reusable = 0;
     t->rpos = t->rlen = 0;
@@ -434,10 +435,24 @@ static int tb_handshake(tb_t *t)
     return ACME2_ERR_TRANSPORT;
 }
 
+/* BearSSL 0.6 seeds its TLS randomness from RDRAND only on x86 (and fails
+   without it); feed it the operating system's randomness as well. */
+static void tb_seed(br_ssl_engine_context *eng)
+{
+    br_hmac_drbg_context drbg;
+    unsigned char seed[32];
+    if (acme2_rng_system(&drbg) == 0) {
+        br_hmac_drbg_generate(&drbg, seed, sizeof seed);
+        br_ssl_engine_inject_entropy(eng, seed, sizeof seed);
+    }
+    acme2_wipe(seed, sizeof seed);
+    acme2_wipe(&drbg, sizeof drbg);
+}
+
 static int tb_open(tb_t *t)
 {
     struct addrinfo hints, *res = NULL, *ai;
-    char port[8];
+    char port[12];
     int rc, resume;
 
     tb_close_fd(t);
@@ -454,9 +469,11 @@ static int tb_open(tb_t *t)
     for (ai = res; ai && t->fd < 0; ai = ai->ai_next) t->fd = tb_connect_addr(t, ai);
     freeaddrinfo(res);
     if (t->fd < 0) return ACME2_ERR_TRANSPORT;
+    t->connected = 1;
 
     /* Resume only a session made with this same server. */
     resume = strcmp(t->session_host, t->host) == 0 && t->session_port == t->port;
+    tb_seed(&t->sc.eng);
     /* No SNI and no BearSSL name check for an IP literal: tb_xv_end_chain
        checks the iPAddress SAN instead. */
     if (!br_ssl_client_reset(&t->sc, t->host_ip_len ? NULL : t->host, resume)) {
@@ -480,7 +497,7 @@ static int tb_open(tb_t *t)
 
 void acme2_bearssl_disconnect(acme2_bearssl_transport *t)
 {
-    if (t->fd >= 0 && t->reusable) {
+    if (t->connected && t->reusable) {
         /* Polite close_notify; the peer's reply is not awaited. */
         int saved = t->read_timeout_ms, guard;
         t->read_timeout_ms = 1000;
@@ -503,6 +520,7 @@ void acme2_bearssl_free(acme2_bearssl_transport *t)
     acme2_bearssl_disconnect(t);
     acme2_wipe(t, sizeof *t);
     t->fd = -1;
+    t->connected = 0;
 }
 
 /* A kept-alive connection the server has closed (or sent anything on
@@ -510,7 +528,7 @@ void acme2_bearssl_free(acme2_bearssl_transport *t)
 static int tb_idle_conn_ok(tb_t *t)
 {
     struct pollfd p;
-    if (t->fd < 0 || !t->reusable) return 0;
+    if (!t->connected || !t->reusable) return 0;
     if (br_ssl_engine_current_state(&t->sc.eng) & BR_SSL_CLOSED) return 0;
     p.fd = t->fd;
     p.events = POLLIN;
@@ -952,7 +970,7 @@ int acme2_bearssl_exchange(void *user, const acme2_http_request *req, acme2_http
         return rc;
     }
 
-    reused = t->fd >= 0 && strcmp(t->host, u.host) == 0 && t->port == u.port;
+    reused = t->connected && strcmp(t->host, u.host) == 0 && t->port == u.port;
     if (reused && !tb_idle_conn_ok(t)) {
         if (t->reusable) tb_log(t, "%s: server closed the idle connection; reconnecting", u.host);
         reused = 0;

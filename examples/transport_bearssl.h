@@ -42,7 +42,7 @@ extern "C" {
 #define ACME2_BEARSSL_MAX_ANCHORS 256
 #endif
 /* Bytes for the anchors' subject DNs and public keys. Debian's bundle uses
-   about 70 KB (RSA-4096 roots take 520 bytes of key each). */
+   about 62 KB (RSA-4096 roots take 520 bytes of key each). */
 #ifndef ACME2_BEARSSL_ANCHOR_ARENA
 #define ACME2_BEARSSL_ANCHOR_ARENA (128 * 1024)
 #endif
@@ -91,6 +91,7 @@ struct acme2_bearssl_transport {
     void *log_user;
 
     /* The open connection, if any. */
+    int connected;              /* fd is an open connection */
     int fd;                     /* -1 when closed */
     int reusable;               /* the last response left it usable */
     char host[ACME2_BEARSSL_MAX_HOST + 1]; /* host it talks to (no brackets) */
@@ -151,7 +152,7 @@ int acme2_bearssl_exchange(void *user, const acme2_http_request *req, acme2_http
    exchange opens a new one. */
 void acme2_bearssl_disconnect(acme2_bearssl_transport *t);
 
-/* Disconnects and wipes the struct. */
+/* Disconnects and wipes the struct. Safe on a zeroed struct. */
 void acme2_bearssl_free(acme2_bearssl_transport *t);
 
 #ifdef __cplusplus

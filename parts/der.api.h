@@ -70,7 +70,8 @@ ACME2_DEF int acme2_ip_format(const unsigned char *ip, size_t ip_len, char *out,
    without signing. With out != NULL, out_size must be at least that size
    (ACME2_ERR_NOSPACE otherwise, out untouched); returns the exact length.
    ACME2_ERR_IDENTIFIER for a malformed identifier, ACME2_ERR_PARAM for no
-   identifiers or a key without a private half. Signs once per call. */
+   identifiers or an empty key, ACME2_ERR_KEY_UNSUPPORTED for other curves;
+   when signing fails out holds unspecified bytes. Signs once per call. */
 ACME2_DEF int acme2_csr_der(unsigned char *out, size_t out_size, const acme2_key *key,
                             const acme2_identifier *ids, size_t n_ids, unsigned flags);
 
@@ -84,7 +85,9 @@ ACME2_DEF int acme2_csr_der(unsigned char *out, size_t out_size, const acme2_key
    Valid from now - 1 hour to now + 7 days (now: Unix time; UTCTime for
    years 1950..2049, GeneralizedTime otherwise; ACME2_ERR_PARAM outside
    years 0..9999); the serial is the first 16 bytes of that digest, made
-   positive, so no randomness is needed. Sizes as for acme2_csr_der.
+   positive, so no randomness is needed. Sizes and errors as for
+   acme2_csr_der; a wildcard identifier is refused (ACME2_ERR_IDENTIFIER):
+   tls-alpn-01 validates the name an authorization carries, never "*.".
    Returns the DER length. */
 ACME2_DEF int acme2_tls_alpn01_cert_der(unsigned char *out, size_t out_size, const acme2_key *key,
                                         const acme2_identifier *id, const char *key_authorization,

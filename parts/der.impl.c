@@ -650,7 +650,7 @@ static int acme2__der_spki(acme2__dr spki, acme2__dr *oid, acme2__dr *params, ac
 ACME2_DEF int acme2_cert_parse(acme2_cert_info *ci, const void *der, size_t len)
 {
     acme2_cert_info r;
-    acme2__dr all, cert, tbs, v, x, spki_val;
+    acme2__dr all, cert, tbs, v, x, spki_val, outer_alg, inner_alg;
     unsigned char tag;
     const unsigned char *spki_start;
     int version = 0;
@@ -662,7 +662,7 @@ ACME2_DEF int acme2_cert_parse(acme2_cert_info *ci, const void *der, size_t len)
        signatureValue BIT STRING }, spanning the whole input. */
     if (acme2__dr_expect(&all, ACME2__T_SEQUENCE, &cert) || all.n) return ACME2_ERR_DER;
     if (acme2__dr_expect(&cert, ACME2__T_SEQUENCE, &tbs)) return ACME2_ERR_DER;
-    if (acme2__dr_expect(&cert, ACME2__T_SEQUENCE, &v) || acme2__dr_expect(&v, ACME2__T_OID, &x)) return ACME2_ERR_DER;
+    if (acme2__dr_expect(&cert, ACME2__T_SEQUENCE, &outer_alg)) return ACME2_ERR_DER;
     if (acme2__dr_expect(&cert, ACME2__T_BITS, &v) || v.n < 1 || v.p[0] != 0 || cert.n) return ACME2_ERR_DER;
 
     /* version [0] EXPLICIT INTEGER DEFAULT v1 */
@@ -675,7 +675,11 @@ ACME2_DEF int acme2_cert_parse(acme2_cert_info *ci, const void *der, size_t len)
         return ACME2_ERR_DER;
     r.serial = v.p;
     r.serial_len = v.n;
-    if (acme2__dr_expect(&tbs, ACME2__T_SEQUENCE, &v) || acme2__dr_expect(&v, ACME2__T_OID, &x)) return ACME2_ERR_DER;
+    /* signature: an AlgorithmIdentifier equal to the outer one (RFC 5280
+       section 4.1.1.2). */
+    if (acme2__dr_expect(&tbs, ACME2__T_SEQUENCE, &inner_alg)) return ACME2_ERR_DER;
+    if (inner_alg.n != outer_alg.n || ACME2_MEMCMP(inner_alg.p, outer_alg.p, inner_alg.n)) return ACME2_ERR_DER;
+    if (acme2__dr_expect(&inner_alg, ACME2__T_OID, &x) || x.n == 0) return ACME2_ERR_DER;
     if (acme2__dr_expect(&tbs, ACME2__T_SEQUENCE, &v)) return ACME2_ERR_DER; /* issuer */
     if (acme2__dr_expect(&tbs, ACME2__T_SEQUENCE, &v)) return ACME2_ERR_DER; /* validity */
     if (acme2__dr_next(&v, &tag, &x) || acme2__der_time_read(tag, &x, &r.not_before)) return ACME2_ERR_DER;
@@ -779,8 +783,9 @@ ACME2_DEF int acme2_cert_covers(const acme2_cert_info *ci, const acme2_identifie
 }
 
 /* Same public key in two SubjectPublicKeyInfo encodings: same algorithm
-   OID, same parameters (for RSA a missing NULL equals a present one, RFC
-   4055 section 1.2 notes both occur), same key bits. */
+   OID, same parameters, same key bits. For rsaEncryption the parameters
+   must be NULL (RFC 3279 section 2.3.1), yet some encoders omit them: a
+   missing NULL counts as the same key. */
 static int acme2__der_spki_same(const unsigned char *a, size_t an, const unsigned char *b, size_t bn)
 {
     acme2__dr ra, rb, va, vb, oa, ob, pa, pb, ka, kb;
@@ -873,7 +878,8 @@ ACME2_DEF int acme2_pem_cert_next(const char *pem, size_t len, size_t *pos,
         if (last < 0 || npad) return ACME2_ERR_PEM;
         nchars++;
     }
-    if (nchars == 0 || (nchars + npad) % 4) return ACME2_ERR_PEM;
+    /* Whole quanta only: 2 or 3 characters end with "==" or "=". */
+    if (nchars == 0) return ACME2_ERR_PEM;
     switch (nchars % 4) {
     case 0: if (npad != 0) return ACME2_ERR_PEM; break;
     case 2: if (npad != 2 || (last & 0x0f)) return ACME2_ERR_PEM; break;
@@ -1174,6 +1180,9 @@ ACME2_DEF int acme2_tls_alpn01_cert_der(unsigned char *out, size_t out_size, con
     int r;
     if (!key || !id || !key_authorization || !key_authorization[0]) return ACME2_ERR_PARAM;
     if (acme2_identifier_check(id)) return ACME2_ERR_IDENTIFIER;
+    /* RFC 8737 section 3 validates a name, never a wildcard (authorizations
+       of wildcard orders carry the name without "*."). */
+    if (id->type == ACME2_ID_DNS && id->value[0] == '*') return ACME2_ERR_IDENTIFIER;
     if (now < ACME2__TIME_MIN + 3600 || now > ACME2__TIME_MAX - 7 * 86400) return ACME2_ERR_PARAM;
     r = acme2__der_sig_alg(key, &ctx.alg, &ctx.alg_len, &sig_max);
     if (r) return r;

@@ -34,7 +34,8 @@ typedef struct acme2_issue_params {
     const int *challenge_types;       /* preference order; NULL: http-01, dns-01, tls-alpn-01 */
     size_t n_challenge_types;
     acme2_deploy_fn deploy;
-    acme2_cleanup_fn cleanup;         /* called for every deployed challenge, on failure too */
+    acme2_cleanup_fn cleanup;         /* called for every challenge deploy took or failed on (not the
+                                         declined ones), whether the issuance succeeds or not */
     void *user;
     const char *resume_order;         /* an order URL saved earlier, or NULL */
     void (*on_order)(void *user, const char *order_url); /* told as soon as the order exists */

@@ -86,9 +86,12 @@ static void acme2__cleanup_all(acme2_client *c, const acme2_issue_params *p, acm
     s->cleanup_used = 0;
 }
 
-/* Answers one pending authorization: the first preferred challenge type it
-   offers that the deploy callback takes. */
-static int acme2__answer_authz(acme2_client *c, const acme2_issue_params *p, acme2__issue_state *s)
+/* Deploys one pending authorization's challenge: the first preferred type
+   it offers that the deploy callback takes. Returns that challenge's index
+   in s->authz, or an error. The accept is the caller's, so this frame
+   (about 1.7 KB with the challenge strings) is gone while the request is
+   signed. */
+static int acme2__deploy_authz(acme2_client *c, const acme2_issue_params *p, acme2__issue_state *s)
 {
     const int *types = p->challenge_types ? p->challenge_types : acme2__default_challenges;
     size_t nt = p->challenge_types ? p->n_challenge_types : 3, i;
@@ -97,7 +100,6 @@ static int acme2__answer_authz(acme2_client *c, const acme2_issue_params *p, acm
         const acme2_challenge *ch = acme2_authz_challenge(a, types[i]);
         acme2_challenge_info ci;
         char buf[1024];
-        char url[ACME2_MAX_URL + 1];
         int rc;
         if (!ch) continue;
         ci.type = ch->type;
@@ -115,9 +117,7 @@ static int acme2__answer_authz(acme2_client *c, const acme2_issue_params *p, acm
         acme2_wipe(buf, sizeof buf);
         if (rc > 0) continue;
         if (rc < 0) return rc;
-        /* ch points into s->authz, which the accept leaves alone; copy the URL anyway. */
-        acme2__copy_value(url, sizeof url, ch->url, strlen(ch->url));
-        return acme2_challenge_accept(c, url);
+        return (int)(ch - a->challenges);
     }
     acme2__log(c, ACME2_LOG_ERROR, "no preferred challenge type could be deployed for ", a->identifier.value);
     return ACME2_ERR_UNSUPPORTED;
@@ -152,6 +152,24 @@ static int acme2__issue_order(acme2_client *c, const acme2_issue_params *p, acme
     return rc;
 }
 
+/* An order that failed validation rarely says why: Boulder and Pebble put
+   the reason into the failed challenge, not the order. Fetches the
+   authorizations until one carries it, so acme2_client_problem() can tell
+   the caller. Always ACME2_ERR_INVALID. */
+static int acme2__issue_why_invalid(acme2_client *c, acme2__issue_state *s)
+{
+    int i, rc;
+    for (i = 0; i < s->order.n_authz; i++) {
+        rc = acme2_authz_get(c, acme2_order_authz(&s->order, i), &s->authz);
+        if (rc == ACME2_ERR_INVALID && c->problem.type != ACME2_PROB_NONE) break;
+        if (rc && rc != ACME2_ERR_INVALID) {
+            c->problem.type = ACME2_PROB_NONE; /* not the reason: the lookup itself failed */
+            break;
+        }
+    }
+    return ACME2_ERR_INVALID;
+}
+
 static int acme2__issue_authorize(acme2_client *c, const acme2_issue_params *p, acme2__issue_state *s)
 {
     int i, rc;
@@ -160,10 +178,16 @@ static int acme2__issue_authorize(acme2_client *c, const acme2_issue_params *p, 
         if (rc) return rc;
         if (s->authz.status == ACME2_STATUS_VALID) continue;
         if (s->authz.status != ACME2_STATUS_PENDING) return ACME2_ERR_INVALID;
-        rc = acme2__answer_authz(c, p, s);
+        rc = acme2__deploy_authz(c, p, s);
+        if (rc < 0) return rc;
+        /* The URL stays in s->authz, which the accept does not touch (the
+           request copies it before building). */
+        rc = acme2_challenge_accept(c, s->authz.challenges[rc].url);
         if (rc) return rc;
     }
-    return acme2_order_poll(c, &s->order);
+    rc = acme2_order_poll(c, &s->order);
+    if (rc == ACME2_ERR_INVALID && c->problem.type == ACME2_PROB_NONE) rc = acme2__issue_why_invalid(c, s);
+    return rc;
 }
 
 /* Checks the leaf (first certificate of the chain) against the request. */

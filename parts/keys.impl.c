@@ -981,11 +981,10 @@ static void acme2__key_bn_sub(unsigned char *t, size_t len, const unsigned char 
 /* d = e^-1 mod (p-1)(q-1) for any primes p and q, written big-endian
    without leading zeros into d (cap >= nlen + 4); returns its length or 0.
    It uses that e is small: with phi = n - p - q + 1 and k = -phi^-1 mod e,
-   phi*k + 1 is a multiple of e and d = (phi*k + 1) / e. BearSSL's own
-   routine (constant-time, used first) needs p and q = 3 mod 4, which most
-   keys made by other tools are not. This one divides secret bytes by e
-   with the CPU's divider, whose timing may vary with the operands: it runs
-   only when a key is saved, never while talking to a server. */
+   phi*k + 1 is a multiple of e and d = (phi*k + 1) / e. It divides secret
+   bytes by e with the CPU's divider, whose timing may vary with the
+   operands: it runs only when a key is saved, never while talking to a
+   server. d doubles as the work area. */
 static size_t acme2__key_rsa_d_any(const acme2_key *k, unsigned char *d, size_t cap)
 {
     const unsigned char *n = k->buf + k->off[ACME2__RSA_N];
@@ -1035,13 +1034,16 @@ static size_t acme2__key_rsa_d_any(const acme2_key *k, unsigned char *d, size_t 
     return len - z;
 }
 
-/* The private exponent d into d (ACME2__RSA_BYTES + 8 bytes); its length or 0. */
+/* The private exponent d into d (ACME2__RSA_BYTES + 8 bytes); its length
+   or 0. BearSSL's routine is documented only for p = q = 3 mod 4 (true of
+   the keys it generates), so other keys take acme2__key_rsa_d_any. */
 static size_t acme2__key_rsa_d(const acme2_key *k, unsigned char *d, size_t cap)
 {
     br_rsa_private_key sk;
     size_t n;
     acme2__key_rsa_sk(k, &sk);
-    if (br_rsa_compute_privexp_get_default()(NULL, &sk, acme2__key_rsa_e32(k)) <= cap) {
+    if ((sk.p[sk.plen - 1] & 3) == 3 && (sk.q[sk.qlen - 1] & 3) == 3
+        && br_rsa_compute_privexp_get_default()(NULL, &sk, acme2__key_rsa_e32(k)) <= cap) {
         n = br_rsa_compute_privexp_get_default()(d, &sk, acme2__key_rsa_e32(k));
         if (n) return n;
     }

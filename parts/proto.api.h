@@ -256,7 +256,8 @@ typedef struct acme2_order_params {
     const acme2_identifier *ids;
     size_t n_ids;
     long long not_before, not_after; /* Unix time; 0: omitted */
-    const char *profile;             /* NULL: none (refused locally when the directory lists profiles without it) */
+    const char *profile;             /* NULL: none; a name the directory's meta.profiles does not list is refused
+                                        locally with ACME2_ERR_PROFILE, before any request */
     const char *replaces;            /* ARI certificate ID of the certificate this one replaces, or NULL */
 } acme2_order_params;
 
@@ -340,7 +341,8 @@ ACME2_DEF int acme2_authz_get(acme2_client *c, const char *url, acme2_authz *out
 ACME2_DEF int acme2_authz_poll(acme2_client *c, acme2_authz *a);
 
 /* Pre-authorization (RFC 8555 section 7.4.1): ACME2_ERR_UNSUPPORTED when the
-   directory has no newAuthz. */
+   directory has no newAuthz (found out before any request but the
+   directory's). */
 ACME2_DEF int acme2_authz_new_request(acme2_client *c, const acme2_identifier *id, acme2_http_request *req);
 ACME2_DEF int acme2_authz_new_response(acme2_client *c, acme2_authz *out);
 ACME2_DEF int acme2_authz_new(acme2_client *c, const acme2_identifier *id, acme2_authz *out);

@@ -771,10 +771,12 @@ ACME2_DEF int acme2_account_key_change_request(acme2_client *c, const acme2_key 
     acme2_sb sb;
     int rc;
     if (!new_key) return ACME2_ERR_PARAM;
+    rc = acme2__prepare(c, 0, req);
+    if (rc) return rc < 0 ? rc : 0;
+    if (!c->dir.key_change[0]) return ACME2_ERR_UNSUPPORTED; /* before a nonce is fetched for nothing */
+    if (!c->kid[0]) return ACME2_ERR_STATE;
     rc = acme2__prepare(c, 1, req);
     if (rc) return rc < 0 ? rc : 0;
-    if (!c->dir.key_change[0]) return ACME2_ERR_UNSUPPORTED;
-    if (!c->kid[0]) return ACME2_ERR_STATE;
     acme2__payload_begin(c, &sb);
     rc = acme2_jws_key_change(&sb, new_key, c->key, c->kid, c->dir.key_change);
     if (rc < 0) return rc;
@@ -849,14 +851,21 @@ ACME2_DEF int acme2_order_new_request(acme2_client *c, const acme2_order_params 
     size_t i;
     int rc;
     if (!p || !p->ids || p->n_ids == 0 || p->n_ids > ACME2_MAX_AUTHZ) return ACME2_ERR_PARAM;
-    rc = acme2__prepare(c, 1, req);
+    /* The directory first, without a nonce: an order refused here costs no
+       request. */
+    rc = acme2__prepare(c, 0, req);
     if (rc) return rc < 0 ? rc : 0;
     if (p->profile) {
+        /* Only profiles the directory lists: a server that lists none (or
+           not this one) would ignore or refuse the member, and the caller
+           would get a certificate of another profile than asked for. */
         int k, found = 0;
         for (k = 0; k < c->dir.n_profiles; k++)
             if (strcmp(acme2_directory_profile(&c->dir, k), p->profile) == 0) found = 1;
-        if (c->dir.n_profiles && !found) return ACME2_ERR_PROFILE;
+        if (!found) return ACME2_ERR_PROFILE;
     }
+    rc = acme2__prepare(c, 1, req);
+    if (rc) return rc < 0 ? rc : 0;
     acme2__payload_begin(c, &sb);
     acme2_jw_obj_begin(&sb);
     acme2_jw_key(&sb, "identifiers");
@@ -995,6 +1004,9 @@ static long long acme2__poll_delay(acme2_client *c, unsigned attempt)
         while (attempt-- && d < (long long)c->opt.poll_max_interval) d *= 2;
         if (d > (long long)c->opt.poll_max_interval) d = c->opt.poll_max_interval;
     }
+    /* "Retry-After: 0" (or a date in the past) on every answer would make
+       polling a busy loop that only the clock's deadline ends. */
+    if (d < 1) d = 1;
     return d;
 }
 
@@ -1173,9 +1185,11 @@ ACME2_DEF int acme2_authz_poll(acme2_client *c, acme2_authz *a)
 ACME2_DEF int acme2_authz_new_request(acme2_client *c, const acme2_identifier *id, acme2_http_request *req)
 {
     acme2_sb sb;
-    int rc = acme2__prepare(c, 1, req);
+    int rc = acme2__prepare(c, 0, req);
     if (rc) return rc < 0 ? rc : 0;
-    if (!c->dir.new_authz[0]) return ACME2_ERR_UNSUPPORTED;
+    if (!c->dir.new_authz[0]) return ACME2_ERR_UNSUPPORTED; /* before a nonce is fetched for nothing */
+    rc = acme2__prepare(c, 1, req);
+    if (rc) return rc < 0 ? rc : 0;
     acme2__payload_begin(c, &sb);
     acme2_jw_obj_begin(&sb);
     acme2_jw_key(&sb, "identifier");
@@ -1278,6 +1292,9 @@ ACME2_DEF int acme2_revoke_request(acme2_client *c, const unsigned char *cert_de
     acme2_sb sb;
     int rc;
     if (!cert_der || !cert_len || reason > 10) return ACME2_ERR_PARAM;
+    rc = acme2__prepare(c, 0, req);
+    if (rc) return rc < 0 ? rc : 0;
+    if (!c->dir.revoke_cert[0]) return ACME2_ERR_UNSUPPORTED;
     rc = acme2__prepare(c, 1, req);
     if (rc) return rc < 0 ? rc : 0;
     acme2__payload_begin(c, &sb);

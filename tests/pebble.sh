@@ -32,7 +32,8 @@
 # Knobs (environment of `start`):
 #   PEBBLE_VA_NOSLEEP (default 1), PEBBLE_WFE_NONCEREJECT, PEBBLE_AUTHZREUSE,
 #   PEBBLE_ALTERNATE_ROOTS, PEBBLE_CHAIN_LENGTH, PEBBLE_VA_ALWAYS_VALID
-#                      (default off): passed to Pebble as they are
+#   (default off), PEBBLE_VA_SLEEPTIME, PEBBLE_WFE_ORDERS_PER_PAGE:
+#                      passed to Pebble as they are
 #   PEBBLE_EAB_REQUIRED=1   externalAccountBindingRequired
 #   PEBBLE_EAB_KID, PEBBLE_EAB_HMAC   one EAB key (HMAC key base64url);
 #                      a fixed test pair is used when EAB is required and
@@ -53,8 +54,14 @@ die() { echo "pebble.sh: $*" >&2; exit 1; }
 
 # Only signal a pid that still runs the program we started (pids get reused).
 is_ours() { # pid name
+    local args
     [ -n "$1" ] && kill -0 "$1" 2>/dev/null || return 1
-    case $(ps -p "$1" -o args= 2>/dev/null) in *"$2"*) return 0 ;; esac
+    if [ -r "/proc/$1/cmdline" ]; then
+        args=$(tr '\0' ' ' < "/proc/$1/cmdline" 2>/dev/null)
+    else
+        args=$(ps -p "$1" -o args= 2>/dev/null)
+    fi
+    case $args in *"$2"*) return 0 ;; esac
     return 1
 }
 
@@ -180,7 +187,8 @@ try_start() {
     (
         export PEBBLE_VA_NOSLEEP=${PEBBLE_VA_NOSLEEP:-1}
         for v in PEBBLE_WFE_NONCEREJECT PEBBLE_AUTHZREUSE PEBBLE_ALTERNATE_ROOTS \
-                 PEBBLE_CHAIN_LENGTH PEBBLE_VA_ALWAYS_VALID; do
+                 PEBBLE_CHAIN_LENGTH PEBBLE_VA_ALWAYS_VALID PEBBLE_VA_SLEEPTIME \
+                 PEBBLE_WFE_ORDERS_PER_PAGE; do
             [ -n "${!v:-}" ] && export "$v" || unset "$v"
         done
         exec nohup pebble -config "$DIR/pebble-config.json" -dnsserver "127.0.0.1:$dns" \

@@ -39,6 +39,7 @@ typedef struct script {
     int errors;
     char last_error[256];
     int chunk;               /* body chunk size pushed per call (0: whole) */
+    int n_get, n_head, n_post; /* requests seen, by method */
 } script;
 
 static void script_init(script *s, const step *steps, int n, const acme2_key *key)
@@ -137,7 +138,9 @@ static void script_check_jws(script *s, const step *st, const acme2_http_request
     protected_json[prlen] = 0;
     payload[plen] = 0;
     np = acme2_json_parse(protected_json, (size_t)prlen, ph, 64);
-    if (np < 0) { script_error(s, "protected header is not JSON"); return; }
+    if (np < 0 || ph[0].type != ACME2_JSON_OBJECT) { script_error(s, "protected header is not a JSON object"); return; }
+    /* RFC 8555 section 6.2: alg, nonce, url and one of jwk/kid; nothing else. */
+    if (ph[0].size != 4) { script_error(s, "protected header has %d members, want 4: %s", ph[0].size, protected_json); return; }
     k = acme2_json_get(protected_json, ph, np, 0, "alg");
     if (k < 0 || acme2_json_str(protected_json, &ph[k], alg, sizeof alg) < 0) { script_error(s, "no alg"); return; }
     k = acme2_json_get(protected_json, ph, np, 0, "url");
@@ -212,9 +215,13 @@ static int script_transport(void *user, const acme2_http_request *req, acme2_htt
     const char *h;
     if (s->pos >= s->n) {
         script_error(s, "unexpected request %s %s", req->method, req->url);
+        s->pos++; /* so a check of pos against n sees the extra request */
         return ACME2_ERR_TRANSPORT;
     }
     st = &s->steps[s->pos];
+    if (strcmp(req->method, "GET") == 0) s->n_get++;
+    else if (strcmp(req->method, "HEAD") == 0) s->n_head++;
+    else if (strcmp(req->method, "POST") == 0) s->n_post++;
     if (strcmp(req->method, st->method) != 0 || strcmp(req->url, st->url) != 0)
         script_error(s, "got %s %s, want %s %s", req->method, req->url, st->method, st->url);
     else if (strcmp(req->method, "POST") == 0)

@@ -1,0 +1,220 @@
+#!/usr/bin/env bash
+# `make size`: code size, RAM and stack of acme2.h, for x86-64 and for a
+# Cortex-M4, against the targets of the project:
+#   Cortex-M4 .text of acme2 alone <= 20 KB (full) and <= 12 KB (smallest),
+#   every public struct <= 4 KB, stack <= 6 KB including BearSSL signing,
+#   and no heap function referenced (the one check that fails the run).
+# "full" is the default configuration; "smallest" is EC only:
+# -DACME2_NO_RSA -DACME2_NO_STRERROR -DACME2_NO_SYSTEM_RNG -DACME2_NO_HOSTED.
+# Text is code plus read-only data (as size(1) counts it). KB = 1024 bytes.
+set -eu
+cd "$(dirname "$0")/.."
+B=build/bench/size
+BSRC=build/bearssl-src
+BM4=build/bearssl-m4
+rm -rf "$B" && mkdir -p "$B"
+
+bench/bearssl-m4.sh >/dev/null
+
+COMMON="-std=c99 -Os -ffunction-sections -fdata-sections -Wall -Wextra"
+M4="-mcpu=cortex-m4 -mthumb"
+SMALL="-DACME2_NO_RSA -DACME2_NO_STRERROR -DACME2_NO_SYSTEM_RNG -DACME2_NO_HOSTED"
+HEAP='^(malloc|calloc|realloc|reallocarray|free|strdup|strndup|aligned_alloc|posix_memalign|memalign|valloc|sbrk|_sbrk|_malloc_r|_calloc_r|_realloc_r|_free_r)$'
+KB=1024
+fail=0
+
+cc_for() { [ "$1" = m4 ] && echo "arm-none-eabi-gcc $M4 -I$BSRC/inc" || echo "gcc"; }
+tool() { [ "$1" = m4 ] && echo "arm-none-eabi-$2" || echo "$2"; }
+# full: the default configuration; fw: full without the hosted defaults a
+# bare-metal target lacks (time(), sleep, /dev/urandom): what a firmware
+# with RSA would build; small: the smallest configuration.
+FW="-DACME2_NO_SYSTEM_RNG -DACME2_NO_HOSTED"
+flags_for() { case $1 in small) echo "$SMALL" ;; fw) echo "$FW" ;; *) echo "" ;; esac; }
+# "ok" or "MISSED" for a value against an upper limit.
+verdict() { [ "$1" -le "$2" ] && echo ok || echo MISSED; }
+
+echo "acme2.h size and memory report"
+echo "date:     $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo "machine:  $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')"
+echo "command:  make size"
+echo "compiler: $(gcc --version | head -n 1); $(arm-none-eabi-gcc --version | head -n 1)"
+echo "flags:    $COMMON (Cortex-M4: $M4; BearSSL 0.6 from Debian's source, -DBR_ARMEL_CORTEXM_GCC)"
+echo
+
+# ---- acme2 alone ----
+# -g only adds debug sections (for nm -l); the loaded sections are unchanged.
+for obj in x86_full x86_small m4_full m4_small m4_fw; do
+    arch=${obj%_*} cfg=${obj#*_}
+    $(cc_for $arch) $COMMON $(flags_for $cfg) -g -I. -fstack-usage -fcallgraph-info=su \
+        -c bench/acme2_impl.c -o "$B/acme2_$obj.o"
+done
+
+echo "acme2 alone (the implementation compiled by itself: every public function)"
+echo
+printf '| %-9s | %-8s | %7s | %5s | %5s | %9s | %-6s | %-22s |\n' arch config .text .data .bss target status "heap functions used"
+echo '|-----------|----------|---------|-------|-------|-----------|--------|------------------------|'
+for arch in x86 m4; do
+    for cfg in full small; do
+        o=$B/acme2_${arch}_$cfg.o
+        read -r t d b _ < <($(tool $arch size) "$o" | tail -n 1)
+        heap=$($(tool $arch nm) -u "$o" | awk '{print $NF}' | grep -E "$HEAP" | paste -sd, || true)
+        [ -n "$heap" ] && fail=1
+        limit=-; st=-
+        if [ $arch = m4 ]; then
+            [ $cfg = full ] && limit=$((20 * KB)) || limit=$((12 * KB))
+            st=$(verdict "$t" "$limit")
+        fi
+        printf '| %-9s | %-8s | %7d | %5d | %5d | %9s | %-6s | %-22s |\n' \
+            "$([ $arch = m4 ] && echo Cortex-M4 || echo x86-64)" "$([ $cfg = small ] && echo smallest || echo full)" \
+            "$t" "$d" "$b" "$([ "$limit" = - ] && echo - || echo "<= $((limit / KB)) KB")" "$st" "${heap:-none}"
+    done
+done
+echo
+echo "Other functions acme2 references (Cortex-M4, smallest): $(arm-none-eabi-nm -u "$B/acme2_m4_small.o" | awk '{print $NF}' | grep -v '^br_' | paste -sd' ')"
+echo
+echo "Largest acme2 symbols (Cortex-M4, smallest; t = code, r = read-only data), bytes:"
+arm-none-eabi-nm -S --size-sort "$B/acme2_m4_small.o" | tail -n 16 | tac |
+    while read -r _ sz ty name; do printf '  %6d %s %s\n' "$((16#$sz))" "$ty" "$name"; done
+echo
+echo "acme2 .text by section of acme2.h (Cortex-M4, smallest), bytes:"
+arm-none-eabi-nm -S -l "$B/acme2_m4_small.o" 2>/dev/null | awk 'NF >= 5 && $3 ~ /^[tTrR]$/ {
+        f = $5; sub(/:[0-9]+$/, "", f); sub(/.*\//, "", f); s[f] += ("0x" $2) + 0 } END { for (f in s) print s[f], f }' |
+    sort -rn | awk '{printf "  %6d %s\n", $1, $2}' || true
+echo
+
+# ---- issuance images ----
+echo "Minimal issuance firmware for Cortex-M4 (bench/m4_issue.c: acme2_client_init + acme2_issue,"
+echo "dummy transport; BearSSL without TLS; newlib-nano, nosys; --gc-sections), bytes:"
+echo
+printf '| %-8s | %-14s | %7s | %5s | %6s |\n' config part .text .data .bss
+echo '|----------|----------------|---------|-------|--------|'
+for cfg in fw small; do
+    o=$B/acme2_m4_$cfg.o
+    p=$B/issue_$cfg.o
+    arm-none-eabi-gcc $M4 -I$BSRC/inc $COMMON $(flags_for $cfg) -I. -c bench/m4_issue.c -o "$p"
+    arm-none-eabi-gcc $M4 $COMMON -Wl,--gc-sections --specs=nano.specs --specs=nosys.specs \
+        -Wl,-Map="$B/issue_$cfg.map" "$p" "$o" "$BM4/libbearssl.a" -o "$B/issue_$cfg.elf"
+    read -r t d b _ < <(arm-none-eabi-size "$B/issue_$cfg.elf" | tail -n 1)
+    name=$([ $cfg = small ] && echo smallest || echo full-fw)
+    printf '| %-8s | %-14s | %7d | %5d | %6d |\n' "$name" "whole image" "$t" "$d" "$b"
+    awk -v acme2="$o" -v prog="$p" -f bench/mapsum.awk "$B/issue_$cfg.map" | while read -r g t d b; do
+        case $g in
+            acme2) g="acme2.h" ;; bearssl) g="BearSSL" ;;
+            program) g="program" ;; runtime) g="libc, libgcc" ;;
+        esac
+        printf '| %-8s | %-14s | %7d | %5d | %6d |\n' "$name" "  $g" "$t" "$d" "$b"
+    done
+    if arm-none-eabi-nm "$B/issue_$cfg.elf" | awk '{print $NF}' | grep -qE "$HEAP"; then
+        echo "note: the $name image contains a heap function (see $B/issue_$cfg.map)"
+    fi
+done
+echo
+echo "(full-fw: the full configuration with $FW, which bare metal needs."
+echo " program .bss: the client, two keys and the 8 KB work buffer. Shares come from the link map.)"
+echo
+echo "Largest BearSSL objects in the smallest image, bytes:"
+awk -v acme2="$B/acme2_m4_small.o" -v prog="$B/issue_small.o" -v detail=bearssl -f bench/mapsum.awk "$B/issue_small.map" |
+    awk '{f = $3; sub(/.*\(/, "", f); sub(/\)$/, "", f); s[f] += $1} END {for (f in s) print s[f], f}' |
+    sort -rn | head -n 10 | awk '{printf "  %6d %s\n", $1, $2}'
+echo
+
+# ---- public structs ----
+{
+    echo '#include "acme2.h"'
+    grep -h 'typedef struct' acme2.h parts/*.api.h | sed 's/.*typedef struct \([a-z0-9_]*\).*/\1/' | sort -u |
+        while read -r s; do echo "char sizeof__$s[sizeof(struct $s)];"; done
+} > "$B/sizes.c"
+for arch in x86 m4; do
+    for cfg in full small; do
+        $(cc_for $arch) -std=c99 -fno-common $(flags_for $cfg) -I. -c "$B/sizes.c" -o "$B/sizes_${arch}_$cfg.o"
+        $(tool $arch nm) -S "$B/sizes_${arch}_$cfg.o" | awk '$4 ~ /^sizeof__/ {sub(/^sizeof__/, "", $4); print $4, $2}' |
+            while read -r n h; do echo "$n $((16#$h))"; done | sort > "$B/sizes_${arch}_$cfg.txt"
+    done
+done
+echo "sizeof of the public structs, bytes (target for each: <= 4 KB)"
+echo
+printf '| %-22s | %10s | %10s | %10s | %10s | %-6s |\n' struct "x86-64" "x86-64 sm." "M4 full" "M4 sm." status
+echo '|------------------------|------------|------------|------------|------------|--------|'
+join "$B/sizes_x86_full.txt" "$B/sizes_x86_small.txt" | join - "$B/sizes_m4_full.txt" | join - "$B/sizes_m4_small.txt" |
+    while read -r n a b c d; do
+        m=$a; for v in $b $c $d; do [ "$v" -gt "$m" ] && m=$v; done
+        printf '| %-22s | %10d | %10d | %10d | %10d | %-6s |\n' "$n" "$a" "$b" "$c" "$d" "$(verdict "$m" $((4 * KB)))"
+    done
+echo
+echo "(acme2_issue also keeps its state, an acme2_order and an acme2_authz plus ACME2_ISSUE_CLEANUP_BYTES,"
+echo " at the end of the caller's work buffer.)"
+echo
+
+# ---- stack ----
+# Static analysis for Cortex-M4: gcc's per-function frames (-fstack-usage)
+# along the call graph (-fcallgraph-info=su) of acme2 and BearSSL, from
+# acme2_issue. Indirect calls are resolved by hand below; the caller's
+# callbacks (transport, deploy, cleanup, clock, sleep, log, sink) count 0.
+ci_titles() { # FILE.ci PATTERN: titles of functions defined there matching PATTERN
+    grep -h '^node' "$1" | grep 'bytes' | grep -o 'title: "[^"]*"' | sed 's/^title: "//; s/"$//' | grep -E "$2" | paste -sd, || true
+}
+HASH=$(for f in sha2small sha2big; do ci_titles "$BM4/$f.ci" '^br_sha'; done | paste -sd,)
+P256=$BSRC/src/ec/ec_p256_m15.c
+PRIME=$BSRC/src/ec/ec_prime_i15.c
+ALLM15=$BSRC/src/ec/ec_all_m15.c
+# ecdsa_i15_sign_raw.c calls impl->mulgen and the hash vtable only;
+# ec_all_m15.c's api_X calls the api_X of the curve's implementation.
+stack_m4() { # CONFIG CURVES(p256|all) -> stack.awk output
+    local cfg=$1 r curves x
+    r="acme2__send=acme2_response_status,acme2_response_header_line,acme2_response_body"
+    r="$r;acme2__der_signed=acme2__csr_info,acme2__alpn_tbs"
+    r="$r;acme2__jws_json_b64=acme2__jws_header,acme2__jws_payload"
+    r="$r;acme2__key_sign_hash=br_ecdsa_i15_sign_raw,br_rsa_i15_pkcs1_sign"
+    r="$r;br_ecdsa_i15_sign_raw=$HASH,$ALLM15:api_mulgen"
+    for x in generator order xoff mul mulgen muladd; do
+        curves="$P256:api_$x"
+        [ "$2" = all ] && curves="$curves,$PRIME:api_$x"
+        r="$r;api_$x=$curves"
+    done
+    r="$r;br_ec_keygen=$ALLM15:api_mulgen;br_ec_compute_pub=$ALLM15:api_mulgen"
+    awk -v root=acme2_issue -v resolve="$r" -v others="$HASH" \
+        -v callbacks=acme2_issue,acme2__answer_authz,acme2__cleanup_all,acme2__now,acme2__sleep,acme2__log,acme2__log.part.0,acme2_response_header,acme2_response_header_line,acme2_response_body \
+        -f bench/stack.awk "$B/acme2_m4_$cfg.ci" "$BM4"/*.ci
+}
+# The measured figure for x86-64 (painted stack, replayed Pebble issuance).
+gcc -std=c99 -Os -I. -Ibench -c bench/acme2_impl.c -o "$B/acme2_x86_Os.o"
+gcc -std=c99 -Os -Wall -Wextra -I. -Ibench bench/stack.c "$B/acme2_x86_Os.o" -o "$B/stack" -lbearssl
+read -r _ ex_es es_peak es_sign < <("$B/stack" bench/data/issue-es256.trace es256)
+read -r _ ex_rs rs_peak rs_sign < <("$B/stack" bench/data/issue-rs256.trace rs256)
+
+echo "Worst-case stack of acme2_issue, bytes (target: <= 6 KB including BearSSL signing)"
+echo
+printf '| %-58s | %6s | %7s | %7s | %-6s |\n' "how" acme2 BearSSL total status
+echo '|------------------------------------------------------------|--------|---------|---------|--------|'
+for v in "small p256" "small all" "fw all"; do
+    set -- $v
+    out=$(stack_m4 "$1" "$2")
+    total=$(echo "$out" | awk '$1 == "worst" {print $2}')
+    own=$(echo "$out" | awk '$1 == "path" && $4 ~ /^acme2/ {c = $3} END {print c + 0}')
+    label="Cortex-M4 static, $([ "$1" = small ] && echo smallest || echo full-fw), ES256$([ "$1" = fw ] && echo '/RS256'), $([ "$2" = p256 ] && echo P-256 code || echo P-256/P-384 code)"
+    printf '| %-58s | %6d | %7d | %7d | %-6s |\n' "$label" "$own" "$((total - own))" "$total" "$(verdict "$total" $((6 * KB)))"
+    echo "$out" > "$B/stack_m4_${1}_$2.txt"
+done
+printf '| %-58s | %6d | %7d | %7d | %-6s |\n' "x86-64 measured, ES256 account, $ex_es exchanges" $((es_peak - es_sign)) "$es_sign" "$es_peak" "$(verdict "$es_peak" $((6 * KB)))"
+printf '| %-58s | %6d | %7d | %7d | %-6s |\n' "x86-64 measured, RS256-2048 account, $ex_rs exchanges" $((rs_peak - rs_sign)) "$rs_sign" "$rs_peak" "$(verdict "$rs_peak" $((6 * KB)))"
+echo
+echo "(static: acme2 = frames up to the last acme2 function on the deepest path, BearSSL = the rest;"
+echo " measured: BearSSL = the bare signature measured alone, acme2 = the rest of the peak, which"
+echo " need not lie on the signing path. x86-64: gcc -Os, Debian's libbearssl.)"
+echo
+echo "Deepest path, Cortex-M4 static, smallest, P-256 (frame, running total, function):"
+awk '$1 == "path" {printf "  %5d %6d %s\n", $2, $3, $4}' "$B/stack_m4_small_p256.txt"
+echo "Callbacks on it, charged 0: $(awk '$1 == "callback" {print $2}' "$B/stack_m4_small_p256.txt" | sort | paste -sd' ')"
+rec=$(awk '$1 == "recursion" || $1 == "dynamic" {print $1 ": " $2}' "$B/stack_m4_small_p256.txt" | paste -sd' ')
+[ -n "$rec" ] && echo "Not bounded statically: $rec"
+echo
+echo "Largest acme2 frames (Cortex-M4, smallest), bytes:"
+sort -t"$(printf '\t')" -k2,2nr "$B/acme2_m4_small.su" | head -n 10 |
+    awk -F'\t' '{n = $1; sub(/.*:/, "", n); f = $1; sub(/:[0-9]+:[0-9]+:.*/, "", f); sub(/.*\//, "", f); printf "  %5d %s (%s)\n", $2, n, f}'
+echo
+
+if [ $fail -ne 0 ]; then
+    echo "FAILED: acme2 references a heap function (see the table above)"
+    exit 1
+fi
+echo "no heap function referenced by acme2 (x86-64 and Cortex-M4, both configurations)"

@@ -1,0 +1,53 @@
+# Example transports and challenge responders (examples/*.c), and the test
+# that drives them against Pebble (tests/test_transport.c). Included by the
+# main Makefile; also usable as `make -f Makefile -f mk/examples.mk ...`.
+#
+#   $(BUILD)/examples/NAME.o          -O2, no sanitizers: for acme2-cli
+#   $(BUILD)/examples/CC/NAME.o       TFLAGS (sanitizers) per compiler: tests
+#   $(BUILD)/gcc/test_transport, $(BUILD)/clang/test_transport
+#                                     the unit-test pattern rule, plus the
+#                                     objects and libraries below
+#   $(BUILD)/test_transport           the gcc one, copied
+#
+# A program using them links $(EX_OBJS) (or one of them) and $(EX_LIBS),
+# and compiles one file with ACME2_IMPLEMENTATION.
+
+ifndef EXAMPLES_MK_INCLUDED
+EXAMPLES_MK_INCLUDED := 1
+
+EX_NAMES  := transport_bearssl transport_curl responder
+EX_LIBS   := -lbearssl -lcurl -lpthread
+EX_CFLAGS := -std=c99 -D_POSIX_C_SOURCE=200809L $(WARN) -O2 -g -I.
+EX_DEPS   := acme2.h $(wildcard parts/*) $(wildcard examples/*.h)
+EX_OBJS       := $(EX_NAMES:%=$(BUILD)/examples/%.o)
+EX_OBJS_gcc   := $(EX_NAMES:%=$(BUILD)/examples/gcc/%.o)
+EX_OBJS_clang := $(EX_NAMES:%=$(BUILD)/examples/clang/%.o)
+
+TEST_DEPS += $(filter-out $(TEST_DEPS),libcurl4-openssl-dev pebble curl)
+
+.PHONY: examples-objs
+examples-objs: $(EX_OBJS)
+
+$(BUILD)/examples/%.o: examples/%.c $(EX_DEPS)
+	@mkdir -p $(@D)
+	gcc $(EX_CFLAGS) -c $< -o $@
+
+$(BUILD)/examples/gcc/%.o: examples/%.c $(EX_DEPS)
+	@mkdir -p $(@D)
+	gcc $(TFLAGS) -c $< -o $@
+
+$(BUILD)/examples/clang/%.o: examples/%.c $(EX_DEPS)
+	@mkdir -p $(@D)
+	clang $(TFLAGS) -c $< -o $@
+
+# tests/test_transport.c is picked up as a unit test by the main Makefile;
+# these lines give its two binaries the example objects and libraries.
+$(BUILD)/gcc/test_transport: $(EX_OBJS_gcc) tests/pebble.sh
+$(BUILD)/gcc/test_transport: LIBS = $(EX_OBJS_gcc) $(EX_LIBS)
+$(BUILD)/clang/test_transport: $(EX_OBJS_clang) tests/pebble.sh
+$(BUILD)/clang/test_transport: LIBS = $(EX_OBJS_clang) $(EX_LIBS)
+
+$(BUILD)/test_transport: $(BUILD)/gcc/test_transport
+	cp $< $@
+
+endif

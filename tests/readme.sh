@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The README's usage example must compile and link as shown: extract the C
+# block between the readme-example markers and build it warning-free.
+set -u
+root=$(cd "$(dirname "$0")/.." && pwd)
+out="$root/build/readme"
+mkdir -p "$out"
+sed -n '/<!-- readme-example/,/<!-- \/readme-example/p' "$root/README.md" | sed '1,2d;$d' | sed '$d' > "$out/example.c"
+pass=0; fail=0
+lines=$(wc -l < "$out/example.c")
+if [ "$lines" -lt 10 ]; then
+    echo "FAIL readme: example not found"; fail=1
+elif gcc -std=c99 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wpedantic -Werror -I"$root" "$out/example.c" \
+        "$root/examples/transport_bearssl.c" -o "$out/example" -lbearssl 2>"$out/build.log"; then
+    pass=1
+else
+    echo "FAIL readme: the usage example does not build:"; cat "$out/build.log"; fail=1
+fi
+echo "RESULT readme $pass $fail"
