@@ -12,6 +12,7 @@ UNIT_BINS := $(foreach cc,gcc clang,$(addprefix $(BUILD)/$(cc)/test_,$(UNITS)))
 # tests/harness.h) to EXTRA_TEST_BINS and packages to TEST_DEPS, and
 # define their own targets (fuzz, bench, size, demo, ...).
 EXTRA_TEST_BINS :=
+.DEFAULT_GOAL := all
 include $(wildcard mk/*.mk)
 
 .PHONY: all test deps test-bins compile-checks install clean

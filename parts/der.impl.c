@@ -238,42 +238,6 @@ static int acme2__der_int_minimal(const acme2__dr *v)
     return 1;
 }
 
-/* ---- time ----
-   Civil date <-> days since 1970-01-01, proleptic Gregorian calendar, by
-   counting whole 400-year eras (146097 days each) from 0000-03-01 so that
-   leap days fall at the end of each counted year. */
-static int64_t acme2__der_days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-    int64_t era, yoe, doy, doe;
-    if (m <= 2) y -= 1;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = y - era * 400;
-    doy = (153 * (int64_t)(m > 2 ? m - 3 : m + 9) + 2) / 5 + (int64_t)d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static void acme2__der_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
-{
-    int64_t era, doe, yoe, doy, mp;
-    z += 719468;
-    era = (z >= 0 ? z : z - 146096) / 146097;
-    doe = z - era * 146097;
-    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    mp = (5 * doy + 2) / 153;
-    *d = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
-    *y = yoe + era * 400 + (*m <= 2 ? 1 : 0);
-}
-
-static unsigned acme2__der_days_in_month(int64_t y, unsigned m)
-{
-    static const unsigned char dim[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) return 29;
-    return dim[m - 1];
-}
-
 /* Reads a UTCTime "YYMMDDHHMMSSZ" (RFC 5280 section 4.1.2.5.1: YY < 50
    means 20YY, else 19YY) or GeneralizedTime "YYYYMMDDHHMMSSZ" (section
    4.1.2.5.2: no fractions). Every field is range-checked. */
@@ -297,9 +261,9 @@ static int acme2__der_time_read(unsigned char tag, const acme2__dr *v, int64_t *
     }
     for (i = 0; i < 5; i++) f[i] = (unsigned)((s[2 * i] - '0') * 10 + (s[2 * i + 1] - '0'));
     /* f: month, day, hour, minute, second */
-    if (f[0] < 1 || f[0] > 12 || f[1] < 1 || f[1] > acme2__der_days_in_month(y, f[0])) return ACME2_ERR_DER;
+    if (f[0] < 1 || f[0] > 12 || f[1] < 1 || f[1] > acme2__days_in_month(y, f[0])) return ACME2_ERR_DER;
     if (f[2] > 23 || f[3] > 59 || f[4] > 59) return ACME2_ERR_DER;
-    *t = acme2__der_days_from_civil(y, f[0], f[1]) * 86400 + (int64_t)f[2] * 3600 + (int64_t)f[3] * 60 + f[4];
+    *t = acme2__days_from_civil(y, f[0], f[1]) * 86400 + (int64_t)f[2] * 3600 + (int64_t)f[3] * 60 + f[4];
     return 0;
 }
 
@@ -319,7 +283,7 @@ static void acme2__dw_time(acme2__dw *w, int64_t t)
         secs += 86400;
         days -= 1;
     }
-    acme2__der_civil_from_days(days, &y, &m, &d);
+    acme2__civil_from_days(days, &y, &m, &d);
     f[0] = m;
     f[1] = d;
     f[2] = (unsigned)(secs / 3600);

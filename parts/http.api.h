@@ -3,16 +3,16 @@
 /* Bounds on what is kept from a response. Each is a hard limit: a longer
    value is refused, never truncated. */
 #ifndef ACME2_MAX_URL
-#define ACME2_MAX_URL 512          /* URLs of ACME resources; Let's Encrypt's are under 120 */
+#define ACME2_MAX_URL 256          /* URLs of ACME resources: Let's Encrypt's, ZeroSSL's and Google's are under 130 */
 #endif
 #ifndef ACME2_MAX_NONCE
-#define ACME2_MAX_NONCE 128        /* Replay-Nonce; Boulder and Pebble send 22..44 characters */
+#define ACME2_MAX_NONCE 80         /* Replay-Nonce: Boulder and Pebble send 22..44 characters */
 #endif
 #ifndef ACME2_MAX_CONTENT_TYPE
 #define ACME2_MAX_CONTENT_TYPE 64  /* the media type only; parameters are dropped */
 #endif
 #ifndef ACME2_MAX_LINKS
-#define ACME2_MAX_LINKS 1024       /* bytes for alternate-chain URLs of one response (Link rel="alternate") */
+#define ACME2_MAX_LINKS 384        /* bytes for alternate-chain URLs of one response (Link rel="alternate"): 3 at 128 */
 #endif
 
 /* One HTTPS exchange, as the library asks the transport to perform it.

@@ -204,27 +204,6 @@ ACME2_DEF int acme2_response_body(acme2_http_response *r, const void *data, size
     return 0;
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
-   days_from_civil algorithm, written out here). */
-static long long acme2__days_from_civil(long long y, unsigned m, unsigned d)
-{
-    long long era;
-    unsigned yoe, doy, doe;
-    y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = (unsigned)(y - era * 400);
-    doy = (153 * (m + (m > 2 ? (unsigned)-3 : 9)) + 2) / 5 + d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (long long)doe - 719468;
-}
-
-static int acme2__days_in_month(long long y, unsigned m)
-{
-    static const unsigned char dm[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) return 29;
-    return dm[m - 1];
-}
-
 /* Reads exactly n decimal digits. */
 static int acme2__digits(const char *s, size_t n, unsigned *out)
 {
@@ -240,7 +219,7 @@ static int acme2__digits(const char *s, size_t n, unsigned *out)
 
 static int acme2__civil_ok(long long y, unsigned mo, unsigned d, unsigned h, unsigned mi, unsigned s)
 {
-    return mo >= 1 && mo <= 12 && d >= 1 && (int)d <= acme2__days_in_month(y, mo) && h <= 23 && mi <= 59 && s <= 60;
+    return mo >= 1 && mo <= 12 && d >= 1 && d <= acme2__days_in_month(y, mo) && h <= 23 && mi <= 59 && s <= 60;
 }
 
 ACME2_DEF long long acme2_retry_after_parse(const char *v, size_t n, long long now)

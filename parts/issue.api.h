@@ -17,6 +17,7 @@ typedef struct acme2_challenge_info {
     const char *dns_name;          /* dns-01/dns-account-01 TXT record name; "" otherwise */
     const char *dns_value;         /* dns-01/dns-account-01 TXT value; "" otherwise */
     const char *http_path;         /* http-01: /.well-known/acme-challenge/TOKEN; "" otherwise */
+    int failed;                    /* cleanup only: the order's authorizations did not all succeed */
 } acme2_challenge_info;
 
 /* Deploy: return 0 once the challenge can be validated, a positive value

@@ -67,7 +67,7 @@ static int acme2__cleanup_record(acme2__issue_state *s, const acme2_challenge_in
 }
 
 /* Runs the cleanup callback for every recorded challenge, then forgets them. */
-static void acme2__cleanup_all(acme2_client *c, const acme2_issue_params *p, acme2__issue_state *s)
+static void acme2__cleanup_all(acme2_client *c, const acme2_issue_params *p, acme2__issue_state *s, int failed)
 {
     size_t pos = 0;
     while (pos < s->cleanup_used) {
@@ -79,6 +79,7 @@ static void acme2__cleanup_all(acme2_client *c, const acme2_issue_params *p, acm
         ci.identifier.type = rec[2];
         ci.identifier.value = rec + 3;
         ci.token = rec + 3 + strlen(rec + 3) + 1;
+        ci.failed = failed;
         pos += 3 + strlen(ci.identifier.value) + 1 + strlen(ci.token) + 1;
         if (p->cleanup && acme2__challenge_info(c, &ci, buf, sizeof buf) == 0) p->cleanup(p->user, &ci);
         acme2_wipe(buf, sizeof buf);
@@ -103,6 +104,7 @@ static int acme2__deploy_authz(acme2_client *c, const acme2_issue_params *p, acm
         int rc;
         if (!ch) continue;
         ci.type = ch->type;
+        ci.failed = 0;
         ci.identifier = a->identifier;
         ci.wildcard = a->wildcard;
         ci.token = ch->token;
@@ -214,6 +216,8 @@ static int acme2__issue_finish(acme2_client *c, const acme2_issue_params *p, acm
     const unsigned char *csr = p->csr;
     size_t csr_len = p->csr_len;
     char url[ACME2_MAX_URL + 1];
+    acme2_sink_fn keep_sink;
+    void *keep_sink_user;
     int rc;
     if (s->order.status == ACME2_STATUS_READY) {
         if (!csr) {
@@ -234,20 +238,25 @@ static int acme2__issue_finish(acme2_client *c, const acme2_issue_params *p, acm
     if (rc) return rc;
     if (s->order.status != ACME2_STATUS_VALID) return ACME2_ERR_INVALID;
     acme2__copy_value(url, sizeof url, s->order.certificate, strlen(s->order.certificate));
+    /* The caller's own client-level sink is set aside for the call. */
+    keep_sink = c->sink;
+    keep_sink_user = c->sink_user;
     acme2_client_set_sink(c, NULL, NULL);
     if (p->chain > 0) {
         /* Learn the alternates from the default chain's Link headers. */
         const char *alt;
         rc = acme2_certificate_download(c, url, pem, pem_len);
-        if (rc) return rc;
-        alt = acme2_certificate_alternate(c, p->chain - 1);
-        if (!alt) return ACME2_ERR_NOT_FOUND;
+        alt = rc ? NULL : acme2_certificate_alternate(c, p->chain - 1);
+        if (!alt) {
+            acme2_client_set_sink(c, keep_sink, keep_sink_user);
+            return rc ? rc : ACME2_ERR_NOT_FOUND;
+        }
         acme2__copy_value(url, sizeof url, alt, strlen(alt));
     }
     acme2_client_set_sink(c, p->sink, p->sink_user);
     acme2__log(c, ACME2_LOG_INFO, "downloading ", url);
     rc = acme2_certificate_download(c, url, pem, pem_len);
-    acme2_client_set_sink(c, NULL, NULL);
+    acme2_client_set_sink(c, keep_sink, keep_sink_user);
     if (rc) return rc;
     return acme2__issue_check_leaf(c, p, *pem, *pem_len);
 }
@@ -273,7 +282,7 @@ ACME2_DEF int acme2_issue(acme2_client *c, const acme2_issue_params *p, const ch
     /* Challenges are cleaned up as soon as the order left "pending", and on
        any failure; a failure of the cleanup itself cannot undo issuance. */
     cleanup_rc = rc;
-    acme2__cleanup_all(c, p, s);
+    acme2__cleanup_all(c, p, s, rc != 0 || s->order.status == ACME2_STATUS_INVALID);
     if (cleanup_rc == 0) {
         if (s->order.status == ACME2_STATUS_INVALID) rc = ACME2_ERR_INVALID;
         else if (s->order.status != ACME2_STATUS_READY && s->order.status != ACME2_STATUS_PROCESSING &&

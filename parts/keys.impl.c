@@ -588,14 +588,11 @@ static void acme2__key_sec1_body(acme2_key *k, acme2__key_rd *r, size_t end, siz
         if (!r->err && r->pos != stop) acme2__key_fail(r, ACME2_ERR_KEY_FORMAT);
     }
     if (r->err) return;
-    if (inner >= 0 && curve > 0 && inner != curve) {
-        acme2__key_fail(r, ACME2_ERR_KEY_FORMAT); /* wrapper and key disagree */
-        return;
-    }
-    if (curve < 0) curve = inner;                  /* SEC1 alone: its own parameters */
-    if (curve < 0) acme2__key_fail(r, ACME2_ERR_KEY_FORMAT); /* no curve anywhere */
-    else if (curve == 0 || inner == 0) acme2__key_fail(r, ACME2_ERR_KEY_UNSUPPORTED);
-    else k->curve = curve;
+    if (curve < 0) curve = inner; /* SEC1 alone: its own parameters name the curve */
+    else if (inner >= 0 && inner != curve) curve = -1; /* wrapper and key disagree */
+    if (curve < 0) acme2__key_fail(r, ACME2_ERR_KEY_FORMAT);
+    else if (curve == 0) acme2__key_fail(r, ACME2_ERR_KEY_UNSUPPORTED);
+    k->curve = curve;
     k->kind = ACME2_KEY_EC;
 }
 
@@ -923,6 +920,8 @@ static long acme2__key_pem_body_len(const char *t, size_t b0, size_t b1)
     return (long)(c * 6 / 8);
 }
 
+/* Stack: above 2 KB with RSA-4096 support (see keys.api.h): the key is
+   built in a temporary so that a failure leaves *key as it was. */
 ACME2_DEF int acme2_key_load(acme2_key *key, const void *data, size_t len)
 {
     const unsigned char *d = (const unsigned char *)data;

@@ -2,10 +2,10 @@
 
 /* Bounds of the client's own storage. */
 #ifndef ACME2_DIR_STRINGS
-#define ACME2_DIR_STRINGS 1536     /* directory URLs and meta; Let's Encrypt's directory needs ~700 */
+#define ACME2_DIR_STRINGS 1024     /* directory URLs and meta; Let's Encrypt's directory needs ~700 */
 #endif
 #ifndef ACME2_PROBLEM_STRINGS
-#define ACME2_PROBLEM_STRINGS 768  /* problem type, detail, subproblems; longer details are cut with "..." */
+#define ACME2_PROBLEM_STRINGS 512  /* problem type, detail, subproblems; longer details are cut with "..." */
 #endif
 #ifndef ACME2_MAX_SUBPROBLEMS
 #define ACME2_MAX_SUBPROBLEMS 8    /* further subproblems are counted but not kept */
@@ -112,7 +112,7 @@ typedef struct acme2_options {
     long long (*clock)(void *user);           /* Unix time; NULL: time() (hosted) */
     void (*sleep)(void *user, unsigned seconds); /* NULL: nanosleep (hosted) */
     void *time_user;
-    unsigned bad_nonce_retries;  /* badNonce answers retried per request; 0: 5 */
+    unsigned bad_nonce_retries;  /* badNonce answers retried per request; 0: 16 (a server rejecting half its nonces still gets through) */
     unsigned busy_retries;       /* 429/503 with Retry-After retried per request; 0: 3 */
     unsigned max_wait;           /* longest Retry-After honoured, seconds; 0: 60 */
     unsigned poll_interval;      /* first polling interval without Retry-After, seconds; 0: 1 */
@@ -153,6 +153,7 @@ typedef struct acme2_client {
     long long wait;              /* seconds to wait before the next send */
     char kid[ACME2_MAX_URL + 1];
     char nonce[ACME2_MAX_NONCE + 1];
+    char spent_nonce[ACME2_MAX_NONCE + 1]; /* the last POST's: never taken back from the server */
     char req_url[ACME2_MAX_URL + 1];  /* URL of the last POST */
     char dir_url[ACME2_MAX_URL + 1];
     acme2_directory dir;
@@ -160,6 +161,8 @@ typedef struct acme2_client {
     char dir_strings[ACME2_DIR_STRINGS];
     acme2_http_response resp;
     acme2_problem problem;
+    acme2_sink_fn sink;          /* certificate sink (acme2_client_set_sink) */
+    void *sink_user;
 } acme2_client;
 
 /* Prepares a client. directory_url is copied; key (the account key) and
@@ -359,9 +362,11 @@ ACME2_DEF int acme2_challenge_accept(acme2_client *c, const char *url);
 /* Certificate download (RFC 8555 section 7.4.2). The PEM chain lands in the
    work buffer (acme2_certificate_response gives pointer and length, valid
    until the next request), or, with a sink set by
-   acme2_client_set_sink(c, fn, user) before sending, streams into the sink
-   while the first certificate (the leaf) is kept in the work buffer. The
-   URLs of alternate chains follow from acme2_certificate_alternate. */
+   acme2_client_set_sink(c, fn, user) before acme2_certificate_request,
+   streams into the sink while the first certificate (the leaf) is kept in
+   the work buffer. Only certificate bodies go to the sink (never JSON);
+   the setting stays until changed. The URLs of alternate chains follow
+   from acme2_certificate_alternate. */
 ACME2_DEF void acme2_client_set_sink(acme2_client *c, acme2_sink_fn fn, void *user);
 ACME2_DEF int acme2_certificate_request(acme2_client *c, const char *url, acme2_http_request *req);
 ACME2_DEF int acme2_certificate_response(acme2_client *c, const char **pem, size_t *pem_len);

@@ -151,7 +151,7 @@ ACME2_DEF int acme2_client_init(acme2_client *c, const char *directory_url, cons
     if (!c || !directory_url || !key || !work || work_size < 1024) return ACME2_ERR_PARAM;
     ACME2_MEMSET(c, 0, sizeof *c);
     if (opt) c->opt = *opt;
-    if (!c->opt.bad_nonce_retries) c->opt.bad_nonce_retries = 5;
+    if (!c->opt.bad_nonce_retries) c->opt.bad_nonce_retries = 16;
     if (!c->opt.busy_retries) c->opt.busy_retries = 3;
     if (!c->opt.max_wait) c->opt.max_wait = 60;
     if (!c->opt.poll_interval) c->opt.poll_interval = 1;
@@ -198,8 +198,8 @@ ACME2_DEF const acme2_directory *acme2_client_directory(const acme2_client *c) {
 
 ACME2_DEF void acme2_client_set_sink(acme2_client *c, acme2_sink_fn fn, void *user)
 {
-    c->resp.sink = fn;
-    c->resp.sink_user = user;
+    c->sink = fn;
+    c->sink_user = user;
 }
 
 static const char *acme2__packed_at(const char *first, int n, int i)
@@ -247,6 +247,11 @@ static void acme2__expect_response(acme2_client *c, size_t used)
     r->links_len = 0;
     r->body_len = 0;
     r->body_total = 0;
+    /* Only a certificate download streams (acme2_certificate_request turns
+       the sink on): JSON must never leak into the caller's certificate
+       file, nor escape the size limit through the sink. */
+    r->sink = NULL;
+    r->sink_user = NULL;
     c->problem.type = ACME2_PROB_NONE;
     c->wait = 0;
 }
@@ -312,6 +317,7 @@ static int acme2__post(acme2_client *c, const char *url, const char *payload, si
     if (rc >= 0) rc = acme2_sb_finish(&sb);
     if (rc < 0) return rc;
     /* A nonce is good for one request only. */
+    ACME2_MEMCPY(c->spent_nonce, c->nonce, sizeof c->nonce);
     c->nonce[0] = 0;
     req->method = "POST";
     req->url = url;
@@ -449,11 +455,22 @@ static int acme2__response_common(acme2_client *c, int is_post)
     c->problem.retry_after = r->retry_after;
     c->problem.type_str = c->problem.detail = "";
     c->problem.n_sub = c->problem.n_sub_total = 0;
-    if (r->nonce[0]) ACME2_MEMCPY(c->nonce, r->nonce, sizeof c->nonce);
+    if (r->nonce[0]) {
+        /* A server that hands back the nonce it just accepted would only
+           earn a badNonce for the next request: fetch a fresh one then. */
+        if (strcmp(r->nonce, c->spent_nonce) == 0)
+            acme2__log(c, ACME2_LOG_WARN, "server sent back the nonce just used; not reusing it", NULL);
+        else
+            ACME2_MEMCPY(c->nonce, r->nonce, sizeof c->nonce);
+    }
     if (r->err) return r->err;
     if (st == 0) return ACME2_ERR_TRANSPORT; /* the transport reported success but pushed nothing */
     if (st >= 200 && st <= 299) {
-        if (is_post && !r->nonce[0]) return ACME2_ERR_NO_NONCE; /* RFC 8555 6.5: MUST on success */
+        /* RFC 8555 6.5 says a successful POST MUST carry a nonce. Failing
+           here would drop a result the server already acted on (an order
+           made, a key changed), so the lapse only costs a newNonce later. */
+        if (is_post && !r->nonce[0])
+            acme2__log(c, ACME2_LOG_WARN, "successful response without Replay-Nonce", NULL);
         return 0;
     }
     rc = ACME2_ERR_HTTP;
@@ -513,7 +530,7 @@ static int acme2__directory_parse(acme2_client *c)
         if (k < 0 || t[k].type != ACME2_JSON_STRING) return ACME2_ERR_PROTOCOL;
         s = acme2__pack_json(area, ACME2_DIR_STRINGS, &used, js, &t[k]);
         if (!s) return ACME2_ERR_NOSPACE;
-        if (acme2__url_ok(c, s)) return acme2__url_ok(c, s);
+        if ((rc = acme2__url_ok(c, s)) != 0) return rc;
         *slots[i] = s;
     }
     if (!d.new_nonce[0] || !d.new_account[0] || !d.new_order[0]) return ACME2_ERR_PROTOCOL;
@@ -590,14 +607,20 @@ static int acme2__begin_json(acme2_client *c, int is_post, acme2_json_tok **t, i
 
 ACME2_DEF int acme2_directory_request(acme2_client *c, acme2_http_request *req)
 {
+    int rc;
     c->have_dir = 0;
-    return acme2__prepare(c, 0, req) < 0 ? ACME2_ERR_PARAM : 0;
+    rc = acme2__prepare(c, 0, req);
+    return rc < 0 ? rc : 0;
 }
 
 ACME2_DEF int acme2_directory_response(acme2_client *c)
 {
-    int rc = acme2__pending_response(c);
-    return rc == ACME2_AGAIN ? 0 : rc;
+    int rc;
+    if (c->pending != ACME2__PENDING_DIR) return ACME2_ERR_STATE;
+    rc = acme2__pending_response(c);
+    /* AGAIN after a parsed directory means "done"; without one it is a
+       retry the server asked for (503 with Retry-After). */
+    return (rc == ACME2_AGAIN && c->have_dir) ? 0 : rc;
 }
 
 /* ---- blocking driver ---- */
@@ -626,17 +649,6 @@ static void acme2__wait(acme2_client *c)
     if (c->wait > 0) acme2__sleep(c, c->wait);
 }
 
-ACME2_DEF int acme2_directory_fetch(acme2_client *c)
-{
-    acme2_http_request req;
-    int rc;
-    if (c->have_dir) return 0;
-    rc = acme2_directory_request(c, &req);
-    if (rc == 0) rc = acme2__send(c, &req);
-    if (rc == 0) rc = acme2_directory_response(c);
-    return rc;
-}
-
 /* The loop behind every blocking call: build, send, parse; again while the
    parser says so. Bounded: AGAIN is only returned while a retry budget
    (prerequisites: 2; badNonce and 429/503: the options) remains. */
@@ -654,6 +666,12 @@ ACME2_DEF int acme2_directory_fetch(acme2_client *c)
             acme2__wait(c); \
         } \
     } while (0)
+
+ACME2_DEF int acme2_directory_fetch(acme2_client *c)
+{
+    if (c->have_dir) return 0;
+    ACME2__DRIVE(c, acme2_directory_request(c, &req_), acme2_directory_response(c));
+}
 
 /* ---- accounts ---- */
 
@@ -703,8 +721,8 @@ static int acme2__account_parse(acme2_client *c, acme2_json_tok *t, int n, acme2
 
 ACME2_DEF int acme2_account_new_response(acme2_client *c, acme2_account *out)
 {
-    acme2_json_tok *t;
-    int n, rc = acme2__begin_json(c, 1, &t, &n);
+    acme2_json_tok *t = NULL;
+    int n = 0, rc = acme2__begin_json(c, 1, &t, &n);
     if (rc) return rc;
     if (!c->resp.location[0]) return ACME2_ERR_NO_LOCATION;
     rc = acme2__url_ok(c, c->resp.location);
@@ -735,8 +753,8 @@ ACME2_DEF int acme2_account_update_request(acme2_client *c, const char *const *c
 
 ACME2_DEF int acme2_account_update_response(acme2_client *c, acme2_account *out)
 {
-    acme2_json_tok *t;
-    int n, rc = acme2__begin_json(c, 1, &t, &n);
+    acme2_json_tok *t = NULL;
+    int n = 0, rc = acme2__begin_json(c, 1, &t, &n);
     if (rc) return rc;
     return acme2__account_parse(c, t, n, out);
 }
@@ -822,16 +840,11 @@ static int acme2__identifier_json(acme2_sb *sb, const acme2_identifier *id)
 /* RFC 3339 text of a Unix time (UTC), as a JSON string value. */
 static void acme2__jw_time(acme2_sb *sb, long long t)
 {
-    char s[24];
-    long long days = t >= 0 ? t / 86400 : (t - 86399) / 86400, secs = t - days * 86400;
-    long long z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
-    unsigned doe = (unsigned)(z - era * 146097);
-    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
-    unsigned d = doy - (153 * mp + 2) / 5 + 1, m = mp < 10 ? mp + 3 : mp - 9;
-    long long y = (long long)yoe + era * 400 + (m <= 2);
-    unsigned v[6];
+    char s[20];
+    int64_t days = t >= 0 ? t / 86400 : (t - 86399) / 86400, secs = t - days * 86400, y;
+    unsigned v[6], m, d;
     int i;
+    acme2__civil_from_days(days, &y, &m, &d);
     v[0] = (unsigned)y; v[1] = m; v[2] = d;
     v[3] = (unsigned)(secs / 3600); v[4] = (unsigned)(secs / 60 % 60); v[5] = (unsigned)(secs % 60);
     s[0] = (char)('0' + v[0] / 1000 % 10); s[1] = (char)('0' + v[0] / 100 % 10);
@@ -906,7 +919,7 @@ static int acme2__order_parse(acme2_client *c, const acme2_json_tok *t, int n, c
     const char *js = c->resp.body;
     acme2_order *o;
     size_t off = acme2__align(c, (size_t)((const char *)(t + n) - c->work));
-    int k, i, e, st;
+    int k, i, e, st, rc;
     if (off + sizeof *o > acme2__work_room(c)) return ACME2_ERR_NOSPACE;
     o = (acme2_order *)(void *)(c->work + off);
     o->used = 0;
@@ -927,7 +940,10 @@ static int acme2__order_parse(acme2_client *c, const acme2_json_tok *t, int n, c
     else if (k < 0 || t[k].type != ACME2_JSON_STRING) return ACME2_ERR_PROTOCOL;
     else o->certificate = acme2__pack_json(o->strings, sizeof o->strings, &o->used, js, &t[k]);
     if (!o->url || !o->finalize || !o->certificate) return ACME2_ERR_NOSPACE;
-    if (acme2__url_ok(c, o->finalize) || (o->certificate[0] && acme2__url_ok(c, o->certificate))) return ACME2_ERR_PROTOCOL;
+    /* URLs from a body get the checks of the directory's: http:// is
+       ACME2_ERR_INSECURE_URL, not a generic protocol error. */
+    if ((rc = acme2__url_ok(c, o->finalize)) != 0) return rc;
+    if (o->certificate[0] && (rc = acme2__url_ok(c, o->certificate)) != 0) return rc;
     k = acme2_json_get(js, t, n, 0, "authorizations");
     if (k < 0 || t[k].type != ACME2_JSON_ARRAY) return ACME2_ERR_PROTOCOL;
     if (t[k].size > ACME2_MAX_AUTHZ) return ACME2_ERR_TOO_LARGE;
@@ -936,7 +952,7 @@ static int acme2__order_parse(acme2_client *c, const acme2_json_tok *t, int n, c
         if (t[i].type != ACME2_JSON_STRING) return ACME2_ERR_PROTOCOL;
         s = acme2__pack_json(o->strings, sizeof o->strings, &o->used, js, &t[i]);
         if (!s) return ACME2_ERR_NOSPACE;
-        if (acme2__url_ok(c, s)) return ACME2_ERR_PROTOCOL;
+        if ((rc = acme2__url_ok(c, s)) != 0) return rc;
         o->authz_off[o->n_authz++] = (unsigned short)(s - o->strings);
     }
     if (o->status == ACME2_STATUS_VALID && !o->certificate[0]) return ACME2_ERR_PROTOCOL;
@@ -957,8 +973,8 @@ static int acme2__order_parse(acme2_client *c, const acme2_json_tok *t, int n, c
 
 ACME2_DEF int acme2_order_new_response(acme2_client *c, acme2_order *out)
 {
-    acme2_json_tok *t;
-    int n, rc = acme2__begin_json(c, 1, &t, &n);
+    acme2_json_tok *t = NULL;
+    int n = 0, rc = acme2__begin_json(c, 1, &t, &n);
     if (rc) return rc;
     if (c->resp.status != 201) return ACME2_ERR_HTTP;
     if (!c->resp.location[0]) return ACME2_ERR_NO_LOCATION;
@@ -983,8 +999,8 @@ ACME2_DEF int acme2_order_get_request(acme2_client *c, const char *url, acme2_ht
 
 ACME2_DEF int acme2_order_get_response(acme2_client *c, acme2_order *out)
 {
-    acme2_json_tok *t;
-    int n, rc = acme2__begin_json(c, 1, &t, &n);
+    acme2_json_tok *t = NULL;
+    int n = 0, rc = acme2__begin_json(c, 1, &t, &n);
     if (rc) return rc;
     return acme2__order_parse(c, t, n, c->req_url, out);
 }
@@ -1031,7 +1047,7 @@ ACME2_DEF int acme2_order_finalize_request(acme2_client *c, const acme2_order *o
 {
     acme2_sb sb;
     int rc;
-    if (!o || !csr || !csr_len || !o->finalize) return ACME2_ERR_PARAM;
+    if (!o || !csr || !csr_len || !o->finalize || !o->url) return ACME2_ERR_PARAM;
     rc = acme2__prepare(c, 1, req);
     if (rc) return rc < 0 ? rc : 0;
     acme2__payload_begin(c, &sb);
@@ -1046,7 +1062,9 @@ ACME2_DEF int acme2_order_finalize_response(acme2_client *c, acme2_order *o)
 {
     acme2_json_tok *t;
     char url[ACME2_MAX_URL + 1];
-    int n, rc = acme2__begin_json(c, 1, &t, &n);
+    int n, rc;
+    if (!o || !o->url) return ACME2_ERR_PARAM;
+    rc = acme2__begin_json(c, 1, &t, &n);
     if (rc) return rc;
     /* The response is the order; its URL is the order's, not finalize's. */
     if (!acme2__copy_value(url, sizeof url, o->url, strlen(o->url))) return ACME2_ERR_PARAM;
@@ -1081,7 +1099,7 @@ static int acme2__authz_parse(acme2_client *c, const acme2_json_tok *t, int n, c
     const char *js = c->resp.body;
     acme2_authz *a;
     size_t off = acme2__align(c, (size_t)((const char *)(t + n) - c->work));
-    int k, i, e, st, failed = -1;
+    int k, i, e, st, rc, failed = -1;
     if (off + sizeof *a > acme2__work_room(c)) return ACME2_ERR_NOSPACE;
     a = (acme2_authz *)(void *)(c->work + off);
     a->used = 0;
@@ -1121,7 +1139,7 @@ static int acme2__authz_parse(acme2_client *c, const acme2_json_tok *t, int n, c
         else if (j < 0 || t[j].type != ACME2_JSON_STRING) return ACME2_ERR_PROTOCOL;
         else ch->token = acme2__pack_json(a->strings, sizeof a->strings, &a->used, js, &t[j]);
         if (!ch->type_str || !ch->url || !ch->token) return ACME2_ERR_NOSPACE;
-        if (acme2__url_ok(c, ch->url)) return ACME2_ERR_PROTOCOL;
+        if ((rc = acme2__url_ok(c, ch->url)) != 0) return rc;
         if (acme2__time_member(js, t, n, i, "validated", &ch->validated)) return ACME2_ERR_PROTOCOL;
         j = acme2_json_get(js, t, n, i, "error");
         ch->has_error = j >= 0;
@@ -1155,8 +1173,8 @@ ACME2_DEF int acme2_authz_get_request(acme2_client *c, const char *url, acme2_ht
 
 ACME2_DEF int acme2_authz_get_response(acme2_client *c, acme2_authz *out)
 {
-    acme2_json_tok *t;
-    int n, rc = acme2__begin_json(c, 1, &t, &n);
+    acme2_json_tok *t = NULL;
+    int n = 0, rc = acme2__begin_json(c, 1, &t, &n);
     if (rc) return rc;
     return acme2__authz_parse(c, t, n, c->req_url, out);
 }
@@ -1201,8 +1219,8 @@ ACME2_DEF int acme2_authz_new_request(acme2_client *c, const acme2_identifier *i
 
 ACME2_DEF int acme2_authz_new_response(acme2_client *c, acme2_authz *out)
 {
-    acme2_json_tok *t;
-    int n, rc = acme2__begin_json(c, 1, &t, &n);
+    acme2_json_tok *t = NULL;
+    int n = 0, rc = acme2__begin_json(c, 1, &t, &n);
     if (rc) return rc;
     if (c->resp.status != 201) return ACME2_ERR_HTTP;
     if (!c->resp.location[0]) return ACME2_ERR_NO_LOCATION;
@@ -1248,8 +1266,8 @@ ACME2_DEF int acme2_challenge_accept_request(acme2_client *c, const char *url, a
 
 ACME2_DEF int acme2_challenge_accept_response(acme2_client *c)
 {
-    acme2_json_tok *t;
-    int n, k, rc = acme2__begin_json(c, 1, &t, &n);
+    acme2_json_tok *t = NULL;
+    int n = 0, k, rc = acme2__begin_json(c, 1, &t, &n);
     if (rc) return rc;
     k = acme2_json_get(c->resp.body, t, n, 0, "status");
     if (k < 0 || acme2__status_parse(c->resp.body, &t[k]) < 0) return ACME2_ERR_PROTOCOL;
@@ -1263,9 +1281,35 @@ ACME2_DEF int acme2_challenge_accept(acme2_client *c, const char *url)
 
 /* ---- certificates ---- */
 
+/* Alternate chains are optional extras: one whose URL the client would
+   refuse (not https, too long) is dropped rather than failing the chain
+   that did arrive. */
+static void acme2__drop_insecure_links(acme2_client *c)
+{
+    acme2_http_response *r = &c->resp;
+    size_t in = 0, out = 0;
+    int i, kept = 0;
+    for (i = 0; i < r->n_alternates && in < r->links_len; i++) {
+        size_t n = strlen(r->links + in) + 1;
+        if (acme2__url_ok(c, r->links + in) == 0) {
+            memmove(r->links + out, r->links + in, n);
+            out += n;
+            kept++;
+        }
+        in += n;
+    }
+    r->links_len = out;
+    r->n_alternates = kept;
+}
+
 ACME2_DEF int acme2_certificate_request(acme2_client *c, const char *url, acme2_http_request *req)
 {
-    return acme2_order_get_request(c, url, req);
+    int rc = acme2_order_get_request(c, url, req);
+    if (rc == 0 && !c->pending) { /* the download itself, not a prerequisite */
+        c->resp.sink = c->sink;
+        c->resp.sink_user = c->sink_user;
+    }
+    return rc;
 }
 
 ACME2_DEF int acme2_certificate_response(acme2_client *c, const char **pem, size_t *pem_len)
@@ -1276,6 +1320,7 @@ ACME2_DEF int acme2_certificate_response(acme2_client *c, const char **pem, size
     if (rc) return rc;
     if (!acme2__ct_is(c, "application/pem-certificate-chain")) return ACME2_ERR_CONTENT_TYPE;
     if (c->resp.body_len == 0) return ACME2_ERR_PROTOCOL;
+    acme2__drop_insecure_links(c);
     if (pem) *pem = c->resp.body;
     if (pem_len) *pem_len = c->resp.body_len;
     return 0;
@@ -1352,7 +1397,7 @@ ACME2_DEF int acme2_renewal_info_get_response(acme2_client *c, acme2_renewal_inf
     acme2_json_tok *t;
     const char *js;
     acme2_renewal_info ri;
-    int n, w, k, rc = acme2__begin_json(c, 0, &t, &n);
+    int n = 0, w, k, rc = acme2__begin_json(c, 0, &t, &n);
     if (rc) return rc;
     js = c->resp.body;
     ACME2_MEMSET(&ri, 0, sizeof ri);

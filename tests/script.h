@@ -1,10 +1,12 @@
 /* A scripted ACME server for protocol tests: a transport that checks every
    request against the next step of a script and answers with that step's
    canned response. It checks method, URL, content type, the JWS protected
-   header (alg, nonce, url, jwk or kid), the payload, and the signature,
-   verified here with BearSSL directly from the JWK the client sent (or the
-   account key's JWK), not with the library's signing code. Include after
-   acme2.h and harness.h. */
+   header (exactly alg, nonce, url and jwk or kid), the payload, and the
+   signature, verified here with BearSSL directly from the JWK the client
+   sent (or the account key's JWK), not with the library's signing code.
+   Nonces must be the one handed out last and never reused. A request past
+   the end of the script counts as an error and moves pos beyond n.
+   Include after acme2.h and harness.h. */
 #ifndef ACME2_TEST_SCRIPT_H
 #define ACME2_TEST_SCRIPT_H
 

@@ -389,6 +389,8 @@ static const struct made_key made[] = {
       ACME2_KEY_EC, 256 },
     { "ec256_sec1_compressed.pem", "openssl ec -in %2$s -conv_form compressed -out %1$s", "ec256_sec1.pem",
       ACME2_KEY_EC, 256 },
+    { "ec256_sec1_compressed.der", "openssl ec -in %2$s -conv_form compressed -outform DER -out %1$s",
+      "ec256_sec1.pem", ACME2_KEY_EC, 256 },
     { "ec384_sec1.pem", "openssl ecparam -name secp384r1 -genkey -noout -out %s%s", NULL, ACME2_KEY_EC, 384 },
     { "ec384_sec1.der", "openssl ec -in %2$s -outform DER -out %1$s", "ec384_sec1.pem", ACME2_KEY_EC, 384 },
     { "ec384_pkcs8.pem", "openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-384 -out %s%s", NULL,
@@ -730,7 +732,8 @@ static void every_truncation_fails_cleanly(void)
 static void every_byte_change_to_ec_key_is_refused(void)
 {
     static acme2_key k;
-    static const char *files[] = { "ec256_sec1.der", "ec256_pkcs8.der", "ec384_pkcs8.der" };
+    static const char *files[] = { "ec256_sec1.der", "ec256_pkcs8.der", "ec384_pkcs8.der",
+                                   "ec256_sec1_compressed.der" /* 02/03 flips the parity of y */ };
     size_t f;
     REQUIRE(make_all() == 0);
     for (f = 0; f < sizeof files / sizeof files[0]; f++) {
@@ -746,6 +749,61 @@ static void every_byte_change_to_ec_key_is_refused(void)
         CHECK_MSG(accepted == 0, "%s: %d changed keys accepted", files[f], accepted);
         CHECK_INT(load_bytes(&k, d, len), 0);
         free(d);
+    }
+}
+
+/* SEC1 DER of a P-256 scalar given in hex (any length), no public key. */
+static size_t p256_sec1(const char *xhex, unsigned char *out)
+{
+    static const unsigned char oid[] = { 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07 };
+    unsigned char x[64];
+    size_t xl = unhex(xhex, x, sizeof x), o = 0;
+    out[o++] = 0x30;
+    out[o++] = (unsigned char)(3 + 2 + xl + 2 + sizeof oid);
+    out[o++] = 0x02; out[o++] = 1; out[o++] = 1;
+    out[o++] = 0x04; out[o++] = (unsigned char)xl;
+    memcpy(out + o, x, xl);
+    o += xl;
+    out[o++] = 0xa0; out[o++] = sizeof oid;
+    memcpy(out + o, oid, sizeof oid);
+    return o + sizeof oid;
+}
+
+/* The scalar must be in [1, n-1]; shorter and zero-padded encodings of a
+   valid scalar are the same key. */
+static void ec_scalar_range_is_checked(void)
+{
+    static acme2_key k, ref;
+    unsigned char der[128];
+    static const char *n = "FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551";
+    CHECK_INT(load_bytes(&k, der, p256_sec1("00", der)), ACME2_ERR_KEY_FORMAT);
+    CHECK_INT(load_bytes(&k, der, p256_sec1("0000000000000000000000000000000000000000000000000000000000000000", der)),
+              ACME2_ERR_KEY_FORMAT);
+    CHECK_INT(load_bytes(&k, der, p256_sec1(n, der)), ACME2_ERR_KEY_FORMAT);
+    CHECK_INT(load_bytes(&k, der, p256_sec1("FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632552", der)),
+              ACME2_ERR_KEY_FORMAT);
+    CHECK_INT(load_bytes(&k, der, p256_sec1("01" "FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632550", der)),
+              ACME2_ERR_KEY_FORMAT);
+    CHECK_INT(load_bytes(&ref, der, p256_sec1("FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632550", der)), 0);
+    /* 1, written in one byte and in 32 */
+    CHECK_INT(load_bytes(&ref, der, p256_sec1("01", der)), 0);
+    CHECK_INT(load_bytes(&k, der, p256_sec1("0000000000000000000000000000000000000000000000000000000000000001", der)), 0);
+    CHECK(same_thumbprint(&k, &ref));
+    /* with extra leading zero bytes */
+    CHECK_INT(load_bytes(&k, der, p256_sec1("000000000000000000000000000000000000000000000000000000000000000001", der)),
+              0);
+    CHECK(same_thumbprint(&k, &ref));
+    /* parameters NULL (implicitlyCA: the curve comes from elsewhere) */
+    {
+        static const unsigned char implicit_ca[] = { 0x30, 0x0a, 0x02, 0x01, 0x01, 0x04, 0x01, 0x01,
+                                                     0xa0, 0x02, 0x05, 0x00 };
+        CHECK_INT(load_bytes(&k, implicit_ca, sizeof implicit_ca), ACME2_ERR_KEY_UNSUPPORTED);
+    }
+    {
+        /* 1*G is the generator: the JWK holds its coordinates */
+        char jwk[256];
+        REQUIRE(acme2_jwk(&ref, jwk, sizeof jwk) > 0);
+        CHECK(strstr(jwk, "\"x\":\"axfR8uEsQkf4vOblY6RA8ncDfYEt6zOg9KE5RdiYwpY\"") != NULL);
     }
 }
 
@@ -813,6 +871,7 @@ int main(void)
     RUN(every_truncation_fails_cleanly);
     RUN(every_byte_change_to_ec_key_is_refused);
     RUN(inconsistent_rsa_key_is_refused);
+    RUN(ec_scalar_range_is_checked);
     RUN(failed_load_leaves_key_untouched);
     return t_done("keys");
 }
