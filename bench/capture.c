@@ -1,6 +1,6 @@
 /* Records real ACME responses from a local Pebble for the benchmarks:
-   the JSON documents the tokenizer benchmark parses (bench/data/*.json)
-   and full issuance traces that stack.c replays (bench/data/*.trace).
+   the JSON documents the tokenizer benchmark parses (*.json in bench/data)
+   and full issuance traces that stack.c replays (*.trace there).
    Run by bench/capture.sh, which starts Pebble with
    PEBBLE_VA_ALWAYS_VALID=1 (no challenge responders needed).
 

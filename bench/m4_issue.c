@@ -3,6 +3,7 @@
    HTTPS stack in there). Only linked, never run: `make size` measures what
    acme2.h and the BearSSL code it pulls in cost in flash and RAM. The
    clock and sleep callbacks are the two a firmware must supply. */
+#include <string.h>
 #include "acme2.h"
 
 static acme2_client client;

@@ -12,8 +12,11 @@
 # file-local functions. Recursion is reported and cut.
 #
 # Output: "worst BYTES", then the path as "path FRAME CUMULATIVE NAME",
-# then "callback NAME" for callback sites the root reaches and "recursion
-# NAME" / "dynamic NAME" for cycles and dynamically sized frames met.
+# then "callback NAME" for callback sites the root reaches, "default NAME"
+# for callers whose indirect calls went to the -v others set, "calldepth
+# BYTES NAME" for the stack in use when a callback caller (or a function
+# named in -v report="F,G") makes its call, and
+# "recursion NAME" / "dynamic NAME" for cycles and dynamic frames met.
 function short(t,   s) { s = t; sub(/^.*:/, "", s); return s }
 function q(s) { return substr(s, 2, length(s) - 2) }
 BEGIN {
@@ -38,6 +41,7 @@ BEGIN {
     match($0, /targetname: "[^"]*"/); d = q(substr($0, RSTART + 12, RLENGTH - 12))
     if (d == "__indirect_call") {
         if (short(s) in cb) { indirect[s] = 1; next }
+        if (!(short(s) in res)) by_default[s] = 1
         m = split((short(s) in res) ? res[short(s)] : others, ts, ",")
         for (i = 1; i <= m; i++) addedge(s, ts[i])
         next
@@ -70,6 +74,7 @@ function worst(f,   i, c, w, best, bc) {
     }
     onstack[f] = 0
     if (f in indirect) reached_indirect[f] = 1
+    if (f in by_default) reached_default[f] = 1
     if (dynamic[f]) reached_dynamic[f] = 1
     next_on_path[f] = bc
     memo[f] = (frame[f] > 0 ? frame[f] : 0) + best
@@ -85,6 +90,25 @@ END {
         printf "path %d %d %s\n", (frame[f] > 0 ? frame[f] : 0), cum, short(f)
     }
     for (f in reached_indirect) printf "callback %s\n", short(f)
+    # Stack in use when each function is entered, deepest over all paths
+    # (relaxation over the reached graph; bounded rounds in case of cycles).
+    depth[r] = 0
+    for (round = 0; round < 200; round++) {
+        changed = 0
+        for (f in memo) {
+            if (!(f in depth)) continue
+            for (i = 1; i <= ne[f]; i++) {
+                c = target(f, edge[f, i])
+                d = depth[f] + (frame[f] > 0 ? frame[f] : 0)
+                if (!(c in depth) || d > depth[c]) { depth[c] = d; changed = 1 }
+            }
+        }
+        if (!changed) break
+    }
+    for (f in reached_indirect) if (f in depth) printf "calldepth %d %s\n", depth[f] + (frame[f] > 0 ? frame[f] : 0), short(f)
+    n = split(report, rs, ",")
+    for (i = 1; i <= n; i++) for (f in depth) if (short(f) == rs[i]) printf "calldepth %d %s\n", depth[f] + (frame[f] > 0 ? frame[f] : 0), rs[i]
+    for (f in reached_default) printf "default %s\n", short(f)
     for (f in recursion) printf "recursion %s\n", short(f)
     for (f in reached_dynamic) printf "dynamic %s\n", short(f)
 }

@@ -6,7 +6,9 @@
 
 # A fragment is read before the main Makefile's first rule: keep `all` the
 # default goal when this fragment's rules come first.
-.DEFAULT_GOAL ?= all
+ifeq ($(.DEFAULT_GOAL),)
+.DEFAULT_GOAL := all
+endif
 
 BENCH_DEPS := gcc make libbearssl-dev libjsmn-dev gcc-arm-none-eabi libnewlib-arm-none-eabi dpkg-dev
 BENCH_DATA_DEPS := pebble curl openssl libcurl4-openssl-dev
