@@ -121,7 +121,7 @@ echo
 # ---- public structs ----
 {
     echo '#include "acme2.h"'
-    grep -h 'typedef struct' acme2.h parts/*.api.h | sed 's/.*typedef struct \([a-z0-9_]*\).*/\1/' | sort -u |
+    grep -h 'typedef struct' acme2.h | sed 's/.*typedef struct \([a-z0-9_]*\).*/\1/' | sort -u |
         while read -r s; do echo "char sizeof__$s[sizeof(struct $s)];"; done
 } > "$B/sizes.c"
 for arch in x86 m4; do

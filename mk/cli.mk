@@ -5,7 +5,7 @@
 CLI_BIN  := $(BUILD)/acme2-cli
 CLI_SRCS := examples/acme2-cli.c $(wildcard examples/cli_*.c) \
             examples/transport_bearssl.c examples/transport_curl.c examples/responder.c
-CLI_HDRS := acme2.h $(wildcard parts/*.h parts/*.c) examples/cli.h examples/transport_bearssl.h \
+CLI_HDRS := acme2.h examples/cli.h examples/transport_bearssl.h \
             examples/transport_curl.h examples/responder.h
 # Orders of up to ACME2_MAX_AUTHZ (100) names: room for their URLs, their
 # challenges to clean up, and a built-in responder entry each. Every file

@@ -18,7 +18,7 @@ EXAMPLES_MK_INCLUDED := 1
 EX_NAMES  := transport_bearssl transport_curl responder
 EX_LIBS   := -lbearssl -lcurl -lpthread
 EX_CFLAGS := -std=c99 -D_POSIX_C_SOURCE=200809L $(WARN) -O2 -g -I.
-EX_DEPS   := acme2.h $(wildcard parts/*) $(wildcard examples/*.h)
+EX_DEPS   := acme2.h $(wildcard examples/*.h)
 EX_OBJS       := $(EX_NAMES:%=$(BUILD)/examples/%.o)
 EX_OBJS_gcc   := $(EX_NAMES:%=$(BUILD)/examples/gcc/%.o)
 EX_OBJS_clang := $(EX_NAMES:%=$(BUILD)/examples/clang/%.o)
