@@ -5,13 +5,16 @@ WARN    := -Wall -Wextra -Wpedantic -Werror
 SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 TFLAGS  := -std=c99 -D_POSIX_C_SOURCE=200809L $(WARN) -g -O1 $(SAN) -I.
 UNITS   := $(patsubst tests/test_%.c,%,$(wildcard tests/test_*.c))
-TEST_DEPS := gcc g++ clang libclang-rt-14-dev libbearssl-dev openssl make
+TEST_DEPS := gcc g++ clang libclang-rt-14-dev libbearssl-dev openssl make cmake pkgconf
 
 UNIT_BINS := $(foreach cc,gcc clang,$(addprefix $(BUILD)/$(cc)/test_,$(UNITS)))
 # Fragments in mk/ add test binaries (each prints a RESULT line, see
 # tests/harness.h) to EXTRA_TEST_BINS and packages to TEST_DEPS, and
 # define their own targets (fuzz, bench, size, demo, ...).
-EXTRA_TEST_BINS :=
+# tests/consumer.sh builds a program through CMake (add_subdirectory,
+# FetchContent, find_package) and pkg-config; tests/readme.sh compiles the
+# README's example.
+EXTRA_TEST_BINS := tests/consumer.sh tests/readme.sh
 .DEFAULT_GOAL := all
 include $(wildcard mk/*.mk)
 
