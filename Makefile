@@ -49,7 +49,9 @@ $(BUILD)/compile/ok: acme2.h tests/compile/use.c tests/compile/impl.c
 	g++   -std=c++11 $(WARN) -I. -x c++ -c tests/compile/impl.c -o $(@D)/impl_gxx.o
 	clang++ -std=c++11 $(WARN) -I. -x c++ -c tests/compile/impl.c -o $(@D)/impl_clangxx.o
 	gcc   -std=c99 $(WARN) -I. -DACME2_STATIC -DACME2_STATIC_TEST -c tests/compile/impl.c -o $(@D)/static.o
-	gcc   -std=c99 $(WARN) -I. -DACME2_NO_RSA -DACME2_NO_STRERROR -DACME2_NO_SYSTEM_RNG -c tests/compile/impl.c -o $(@D)/small.o
+	gcc   -std=c99 $(WARN) -I. -DACME2_NO_RSA -DACME2_NO_STRERROR -DACME2_NO_SYSTEM_RNG -DACME2_NO_HOSTED -c tests/compile/impl.c -o $(@D)/small.o
+	gcc   -std=c99 $(WARN) -O3 -I. -c tests/compile/impl.c -o $(@D)/o3_gcc.o
+	clang -std=c99 $(WARN) -O2 -I. -c tests/compile/impl.c -o $(@D)/o2_clang.o
 	gcc   -std=c99 $(WARN) -I. tests/compile/use.c $(@D)/impl_gcc.o -o $(@D)/split $(LIBS)
 	g++   -std=c++11 $(WARN) -I. -x c++ tests/compile/use.c -x none $(@D)/impl_gxx.o -o $(@D)/split_cxx $(LIBS)
 	$(@D)/split

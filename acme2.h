@@ -1290,16 +1290,19 @@ ACME2_DEF int acme2_b64url_encode(char *out, size_t out_size, const void *in, si
     return (int)need;
 }
 
-/* Value of a base64url character, or -1. */
-static int acme2__b64url_value(unsigned char c)
+/* Value of a base64 character, or -1: url selects the URL-safe alphabet
+   (RFC 4648 section 5) over the standard one (section 4, for PEM). */
+static int acme2__b64_value(unsigned char c, int url)
 {
     if (c >= 'A' && c <= 'Z') return c - 'A';
     if (c >= 'a' && c <= 'z') return c - 'a' + 26;
     if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '-') return 62;
-    if (c == '_') return 63;
+    if (c == (url ? '-' : '+')) return 62;
+    if (c == (url ? '_' : '/')) return 63;
     return -1;
 }
+
+static int acme2__b64url_value(unsigned char c) { return acme2__b64_value(c, 1); }
 
 ACME2_DEF int acme2_b64url_decode(void *out, size_t out_size, const char *in, size_t in_len)
 {
@@ -2435,17 +2438,6 @@ static int acme2__key_fail(acme2__key_rd *r, int err)
     return -1;
 }
 
-/* Value of a standard base64 character, or -1. */
-static int acme2__key_b64v(unsigned char c)
-{
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
-    return -1;
-}
-
 static int acme2__key_space(unsigned char c)
 {
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
@@ -2464,7 +2456,7 @@ static int acme2__key_byte(acme2__key_rd *r)
     while (r->nbits < 8) {
         int v;
         if (r->in_pos >= r->in_len) return acme2__key_fail(r, ACME2_ERR_KEY_FORMAT);
-        v = acme2__key_b64v(r->in[r->in_pos]);
+        v = acme2__b64_value(r->in[r->in_pos], 0);
         if (v < 0) {
             if (acme2__key_space(r->in[r->in_pos])) { r->in_pos++; continue; }
             /* Padding: the body ends before the DER does. */
@@ -2982,7 +2974,7 @@ static long acme2__key_pem_body_len(const char *t, size_t b0, size_t b1)
         unsigned char ch = (unsigned char)t[i];
         if (acme2__key_space(ch)) continue;
         if (ch == '=') { pad++; continue; }
-        if (acme2__key_b64v(ch) < 0 || pad) return ACME2_ERR_PEM;
+        if (acme2__b64_value(ch, 0) < 0 || pad) return ACME2_ERR_PEM;
         c++;
     }
     if (c % 4 == 1 || pad > 2 || (pad && (c + pad) % 4 != 0)) return ACME2_ERR_PEM;
@@ -4454,17 +4446,6 @@ ACME2_DEF int acme2_cert_key_match(const acme2_cert_info *ci, const acme2_key *k
 
 /* ---- PEM ---- */
 
-/* Value of a standard base64 character (RFC 4648 section 4), or -1. */
-static int acme2__der_b64std_value(unsigned char c)
-{
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
-    return -1;
-}
-
 static int acme2__der_pem_space(char c)
 {
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
@@ -4509,7 +4490,7 @@ ACME2_DEF int acme2_pem_cert_next(const char *pem, size_t len, size_t *pos,
             if (++npad > 2) return ACME2_ERR_PEM;
             continue;
         }
-        last = acme2__der_b64std_value(c);
+        last = acme2__b64_value(c, 0);
         if (last < 0 || npad) return ACME2_ERR_PEM;
         nchars++;
     }
@@ -4528,7 +4509,7 @@ ACME2_DEF int acme2_pem_cert_next(const char *pem, size_t len, size_t *pos,
     if (need > der_size) return ACME2_ERR_NOSPACE;
     /* Second pass: decode. */
     for (i = body; i < k; i++) {
-        int v = acme2__der_b64std_value((unsigned char)pem[i]);
+        int v = acme2__b64_value((unsigned char)pem[i], 0);
         if (v < 0) continue;
         acc = (acc << 6) | (unsigned long)v;
         bits += 6;
