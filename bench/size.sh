@@ -77,8 +77,16 @@ arm-none-eabi-nm -S --size-sort "$B/acme2_m4_small.o" | tail -n 16 | tac |
     while read -r _ sz ty name; do printf '  %6d %s %s\n' "$((16#$sz))" "$ty" "$name"; done
 echo
 echo "acme2 .text by section of acme2.h (Cortex-M4, smallest), bytes:"
-arm-none-eabi-nm -S -l "$B/acme2_m4_small.o" 2>/dev/null | awk 'NF >= 5 && $3 ~ /^[tTrR]$/ {
-        f = $5; sub(/:[0-9]+$/, "", f); sub(/.*\//, "", f); s[f] += ("0x" $2) + 0 } END { for (f in s) print s[f], f }' |
+# A symbol belongs to the section whose "== name == (implementation)"
+# banner stands last before the line that defines it.
+grep -n '^/\* == [a-z]* == (implementation) \*/' acme2.h | sed 's/^\([0-9]*\):\/\* == \([a-z]*\) ==.*/\1 \2/' > "$B/banners.txt"
+arm-none-eabi-nm -S -l "$B/acme2_m4_small.o" 2>/dev/null | awk -v banners="$B/banners.txt" '
+    BEGIN { while ((getline l < banners) > 0) { split(l, a, " "); n++; bl[n] = a[1] + 0; bn[n] = a[2] } }
+    NF >= 5 && $3 ~ /^[tTrR]$/ {
+        line = $5; sub(/.*:/, "", line); line += 0; sec = "other"
+        for (i = 1; i <= n; i++) if (bl[i] <= line) sec = bn[i]
+        s[sec] += ("0x" $2) + 0 }
+    END { for (f in s) print s[f], f }' |
     sort -rn | awk '{printf "  %6d %s\n", $1, $2}' || true
 echo
 
@@ -121,7 +129,7 @@ echo
 # ---- public structs ----
 {
     echo '#include "acme2.h"'
-    grep -h 'typedef struct' acme2.h | sed 's/.*typedef struct \([a-z0-9_]*\).*/\1/' | sort -u |
+    grep -h 'typedef struct acme2_[a-z]' acme2.h | sed 's/.*typedef struct \([a-z0-9_]*\).*/\1/' | sort -u |
         while read -r s; do echo "char sizeof__$s[sizeof(struct $s)];"; done
 } > "$B/sizes.c"
 for arch in x86 m4; do
