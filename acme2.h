@@ -8,6 +8,22 @@
      Define ACME2_STATIC before the include to make every function static
      (private to that one file).
 
+   A CERTIFICATE IN A PAGE
+         static acme2_key account, cert_key;   // acme2_key_generate or _load
+         static char work[8192];               // every request and response
+         acme2_client c;
+         acme2_client_init(&c, directory_url, &account, work, sizeof work,
+                           my_https, my_user, NULL);  // your transport
+         acme2_account_new(&c, &account_params, NULL);  // or _set_account
+         acme2_issue(&c, &issue_params, &pem, &pem_len);
+     issue_params names the identifiers, the certificate key and a deploy
+     callback that publishes each challenge (acme2_challenge_info carries
+     the key authorization, the dns-01 record, the http-01 path). my_https
+     is an acme2_transport_fn: see "== http ==" for its contract, and
+     examples/ for BearSSL and libcurl ones. Without threads or blocking,
+     drive each operation's acme2_X_request / acme2_X_response pair from
+     your event loop instead ("== protocol ==").
+
    WHAT IS IN HERE (top to bottom, each section marked "== name ==")
      util   wipe, base64url, a bounded string builder that also writes JSON
      json   a strict RFC 8259 tokenizer (jsmn-like: caller-owned tokens)
@@ -35,6 +51,9 @@
      ACME2_NO_RSA           EC only: drops RSA code and storage
      ACME2_NO_STRERROR      acme2_strerror returns "" (saves the strings)
      ACME2_NO_SYSTEM_RNG    no getrandom()//dev/urandom default (firmware)
+     ACME2_NO_HOSTED        no time()/sleep() defaults for the client's clock
+     ACME2_MAX_URL, ACME2_MAX_NONCE, ACME2_MAX_AUTHZ, ACME2_ORDER_STRINGS, ...
+                            the bounds of each section, next to it
      ACME2_ASSERT(x), ACME2_MEMCPY, ACME2_MEMSET, ACME2_MEMCMP
 
    License: MIT, at the end of this file.

@@ -1,13 +1,22 @@
 #!/usr/bin/env bash
-# `make bench`: throughput of the JSON tokenizer against jsmn, and the cost
-# of a JWS against the bare BearSSL signature inside it. Single-threaded;
-# each measurement runs about BENCH_SECONDS of CPU time (default 0.5) and every figure
-# is the median of 5 alternated rounds. Compiled with gcc -O2, no
-# sanitizers; BearSSL is Debian's libbearssl.
+# `make bench`: one run, one set of tables, in this order:
+#   1. end-to-end issuance against a local Pebble beside uacme, lego and
+#      certbot (issuance.sh; BENCH_ISSUANCE=0 skips it, BENCH_RUNS rounds,
+#      default 5);
+#   2. throughput of the JSON tokenizer against jsmn;
+#   3. library work per issuance, replayed under callgrind (callgrind.sh);
+#   4. the cost of a JWS against the bare BearSSL signature inside it.
+# 2 and 4: single-threaded, each measurement runs about BENCH_SECONDS of CPU
+# time (default 0.5), every figure the median of 5 alternated rounds;
+# compiled with gcc -O2, no sanitizers; BearSSL is Debian's libbearssl.
+# A complete run (nothing skipped, nothing failed) writes its tables to
+# bench/RESULTS.md; otherwise they go to build/bench/RESULTS.md.
 set -eu
 cd "$(dirname "$0")/.."
 B=build/bench
 S=${BENCH_SECONDS:-0.5}
+ISSUANCE=${BENCH_ISSUANCE:-1}
+RUNS=${BENCH_RUNS:-5}
 CFLAGS="-std=c99 -O2 -Wall -Wextra"
 mkdir -p "$B"
 
@@ -17,14 +26,52 @@ gcc $CFLAGS -DJSMN_STRICT -DBENCH_JSMN_NAME=bench_jsmn_strict -c bench/jsmn_wrap
 gcc $CFLAGS -I. bench/json.c "$B/acme2_O2.o" "$B/jsmn_default.o" "$B/jsmn_strict.o" -o "$B/json" -lbearssl -lm
 gcc $CFLAGS -I. bench/jws.c "$B/acme2_O2.o" -o "$B/jws" -lbearssl
 
-echo "acme2.h benchmarks"
-echo "date:     $(date -u '+%Y-%m-%d %H:%M UTC')"
-echo "machine:  $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')"
-echo "command:  make bench BENCH_SECONDS=$S"
-echo "compiler: $(gcc --version | head -n 1), $CFLAGS; jsmn $(dpkg-query -W -f='${Version}' libjsmn-dev 2>/dev/null), BearSSL $(dpkg-query -W -f='${Version}' libbearssl-dev 2>/dev/null)"
-echo
+tables() {
+    local rc=0 r
+    echo "acme2.h benchmarks"
+    echo "date:     $(date -u '+%Y-%m-%d %H:%M UTC')"
+    echo "machine:  $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), $(uname -sr)"
+    echo "command:  make bench BENCH_SECONDS=$S BENCH_RUNS=$RUNS BENCH_ISSUANCE=$ISSUANCE"
+    echo "compiler: $(gcc --version | head -n 1), $CFLAGS; jsmn $(dpkg-query -W -f='${Version}' libjsmn-dev 2>/dev/null), BearSSL $(dpkg-query -W -f='${Version}' libbearssl-dev 2>/dev/null)"
+    echo
+    if [ "$ISSUANCE" != 0 ]; then
+        # Exit 3: skipped (it says so in its output).
+        r=0
+        BENCH_RUNS=$RUNS bench/issuance.sh || r=$?
+        [ $r = 0 ] || [ $r = 3 ] || rc=1
+    else
+        echo "End-to-end issuance: skipped (BENCH_ISSUANCE=0)"
+    fi
+    echo
+    "$B/json" "$S" bench/data/*.json || rc=1
+    echo
+    bench/callgrind.sh || rc=1
+    echo
+    "$B/jws" "$S" || rc=1
+    return $rc
+}
+
+set +e
+tables | tee "$B/results.txt"
+st=("${PIPESTATUS[@]}")
+set -e
 rc=0
-"$B/json" "$S" bench/data/*.json || rc=1
-echo
-"$B/jws" "$S" || rc=1
+[ "${st[0]}" = 0 ] && [ "${st[1]}" = 0 ] || rc=1
+complete=1
+grep -q '^End-to-end issuance: skipped' "$B/results.txt" && complete=0
+out=bench/RESULTS.md
+[ $rc = 0 ] && [ $complete = 1 ] || out=$B/RESULTS.md
+{
+    echo "# Benchmark results"
+    echo
+    echo "The tables of the latest complete \`make bench\` (see bench/README.md for what"
+    echo "each measures and how). Date, machine and the command to reproduce are"
+    echo "at the top."
+    echo
+    echo '```text'
+    cat "$B/results.txt"
+    echo '```'
+} > "$out"
+echo >&2
+echo "bench: tables written to $out" >&2
 exit $rc

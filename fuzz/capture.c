@@ -21,7 +21,7 @@ static char tmp_dir[512];
 /* the session of records being collected for a flow seed */
 static unsigned char session[512 * 1024];
 static size_t session_len;
-static int session_on;
+static int session_on, session_records;
 
 static unsigned long long fnv(const void *p, size_t n)
 {
@@ -106,7 +106,7 @@ static int curl_transport(void *user, const acme2_http_request *req, acme2_http_
     char cmd[4096], hpath[600], bpath[600], qpath[600];
     long hl, bl;
     size_t i, rl = 0, hs;
-    int status = 0, op = op_of(req), rc;
+    int status = 0, op = op_of(req), rc, blank = 0;
     (void)user;
     snprintf(hpath, sizeof hpath, "%s/h", tmp_dir);
     snprintf(bpath, sizeof bpath, "%s/b", tmp_dir);
@@ -140,12 +140,12 @@ static int curl_transport(void *user, const acme2_http_request *req, acme2_http_
         size_t s = i;
         while (i < (size_t)hl && hdr[i] != '\n') i++;
         if (i < (size_t)hl) i++;
-        if (i - s <= 2 && (hdr[s] == '\r' || hdr[s] == '\n')) break;
+        if (i - s <= 2 && (hdr[s] == '\r' || hdr[s] == '\n')) { blank = 1; break; }
         if (rc == 0) rc = acme2_response_header_line(resp, hdr + s, i - s);
     }
     memcpy(rec + rl, hdr + hs, i - hs);
     rl += i - hs;
-    if (i == (size_t)hl) rec[rl++] = '\n';
+    if (!blank) rec[rl++] = '\n';
     memcpy(rec + rl, body, (size_t)bl);
     rl += (size_t)bl;
     if (rc == 0 && bl) rc = acme2_response_body(resp, body, (size_t)bl);
@@ -173,7 +173,7 @@ static int curl_transport(void *user, const acme2_http_request *req, acme2_http_
         save("fuzz_headers", op_name(op), hseed, 1 + (i - hs) + keep);
     }
     if (session_on) {
-        if (session_len) {
+        if (session_records++) {
             memcpy(session + session_len, FUZZ_SEP, FUZZ_SEP_LEN);
             session_len += FUZZ_SEP_LEN;
         }
@@ -201,6 +201,7 @@ static void session_begin(unsigned flags0, unsigned flags1)
     session[1] = (unsigned char)flags1;
     session_len = 2;
     session_on = 1;
+    session_records = 0;
 }
 
 static void session_end(const char *label, int rc)

@@ -47,6 +47,7 @@ static struct {
     ff_deployed dep[FF_MAX_DEPLOYED];
     acme2_client *c;
     size_t sunk;
+    int rc;  /* what acme2_issue returned (1 when it did not run) */
 } ff;
 
 static char ff_work[FF_WORK];
@@ -152,6 +153,7 @@ int FUZZ_ENTRY_FLOW(const uint8_t *data, size_t size)
     ff.in.p = data + 2;
     ff.in.n = size - 2;
     ff.c = c;
+    ff.rc = 1;
     fuzz_now = FUZZ_EPOCH;
 
     memset(&opt, 0, sizeof opt);
@@ -171,6 +173,9 @@ int FUZZ_ENTRY_FLOW(const uint8_t *data, size_t size)
         ap.n_contacts = 1;
         ap.terms_agreed = 1;
         rc = acme2_account_new(c, &ap, &acct);
+#ifdef FUZZ_VERBOSE
+        fprintf(stderr, "acme2_account_new: %s\n", acme2_strerror(rc));
+#endif
         FUZZ_ASSERT(rc == 0 || fuzz_is_err(rc));
         fuzz_check_problem(acme2_client_problem(c));
         if (rc != 0) return 0;
@@ -215,6 +220,10 @@ int FUZZ_ENTRY_FLOW(const uint8_t *data, size_t size)
     if (ff.flags1 & 8) p.profile = "classic";
 
     rc = acme2_issue(c, &p, &pem, &pem_len);
+    ff.rc = rc;
+#ifdef FUZZ_VERBOSE
+    fprintf(stderr, "acme2_issue: %s (%d requests, %d deployed)\n", acme2_strerror(rc), ff.requests, ff.deploys);
+#endif
     FUZZ_ASSERT(rc == 0 || fuzz_is_err(rc));
     fuzz_check_problem(acme2_client_problem(c));
     fuzz_check_response(acme2_client_response(c));

@@ -159,6 +159,7 @@ static void fr_prime(acme2_client *c, int op, acme2_http_request *req)
     FUZZ_ASSERT(acme2_client_init(c, FUZZ_CA "/dir", fuzz_account_key(), fr_live.work, FR_WORK, NULL, NULL, &opt) == 0);
     if (op != FR_ACCOUNT_NEW && op != FR_NONCE && op != FR_DIRECTORY)
         FUZZ_ASSERT(acme2_client_set_account(c, FR_ACCOUNT) == 0);
+    if (op == FR_CERTIFICATE_SINK) acme2_client_set_sink(c, fr_sink, NULL); /* before the request, as documented */
     FUZZ_ASSERT(fr_request(c, op, req) == 0);
     if (op == FR_DIRECTORY) return;
     /* the directory */
@@ -309,7 +310,6 @@ int FUZZ_ENTRY_RESPONSES(const uint8_t *data, size_t size)
     fr_pem = NULL;
     fr_pem_len = 0;
     fr_sunk = 0;
-    if (op == FR_CERTIFICATE_SINK) acme2_client_set_sink(c, fr_sink, NULL);
     for (round = 0; round < FR_ROUNDS && fuzz_next_record(&in, &rec); round++) {
         if (round > 0) {
             /* the parser asked for the request again */
@@ -322,6 +322,9 @@ int FUZZ_ENTRY_RESPONSES(const uint8_t *data, size_t size)
         (void)fuzz_push_record(acme2_client_response(c), &rec);
         fuzz_check_response(acme2_client_response(c));
         rc = fr_response(c, op);
+#ifdef FUZZ_VERBOSE
+        fprintf(stderr, "op %d round %d: %d %s\n", op, round, rc, rc == ACME2_AGAIN ? "again" : acme2_strerror(rc));
+#endif
         FUZZ_ASSERT(rc == 0 || rc == ACME2_AGAIN || fuzz_is_err(rc));
         fuzz_check_problem(acme2_client_problem(c));
         if (rc == ACME2_ERR_PROBLEM) FUZZ_ASSERT(acme2_client_problem(c)->type != ACME2_PROB_NONE);
