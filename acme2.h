@@ -773,7 +773,8 @@ ACME2_DEF long long acme2_retry_after_parse(const char *value, size_t len, long 
 #define ACME2_AUTHZ_STRINGS 768    /* identifier, URLs and tokens of one authorization with 4 challenges */
 #endif
 #ifndef ACME2_MAX_TOKENS
-#define ACME2_MAX_TOKENS 512       /* JSON tokens per response; an order with 100 authorizations needs ~130 */
+#define ACME2_MAX_TOKENS 1280      /* JSON tokens per response; an order with 100 authorizations needs ~130, a
+                                      problem with 100 subproblems (one per name of such an order) ~1100 */
 #endif
 #ifndef ACME2_MAX_ALT_CHAINS
 #define ACME2_MAX_ALT_CHAINS 8     /* alternate chain URLs kept from one certificate response */
@@ -5417,6 +5418,13 @@ static const char *acme2__pack_json(char *area, size_t cap, size_t *used, const 
     return area + *used - n - 1;
 }
 
+/* Why acme2__pack_json failed on t: ACME2_ERR_PROTOCOL for a token that
+   is not a string or cannot be a C string (\u0000), else ACME2_ERR_NOSPACE. */
+static int acme2__pack_error(const char *js, const acme2_json_tok *t)
+{
+    return (t->type == ACME2_JSON_STRING && acme2_json_str(js, t, NULL, 0) >= 0) ? ACME2_ERR_NOSPACE : ACME2_ERR_PROTOCOL;
+}
+
 /* Like acme2__pack_json, but a string too long is cut (at the first escape
    or a UTF-8 boundary) and marked with "...": for human-readable text,
    which must not make a response fail. */
@@ -5671,7 +5679,7 @@ static int acme2__identifier_parse(const char *js, const acme2_json_tok *t, int 
     else if (acme2_json_eq(js, &t[ti], "ip")) id->type = ACME2_ID_IP;
     else id->type = 0;
     id->value = acme2__pack_json(area, cap, used, js, &t[vi]);
-    if (!id->value) return t[vi].type == ACME2_JSON_STRING ? ACME2_ERR_NOSPACE : ACME2_ERR_PROTOCOL;
+    if (!id->value) return acme2__pack_error(js, &t[vi]);
     return 0;
 }
 
@@ -5838,7 +5846,7 @@ static int acme2__directory_parse(acme2_client *c)
         if (k == ACME2_ERR_NOT_FOUND) { *slots[i] = ""; continue; }
         if (k < 0 || t[k].type != ACME2_JSON_STRING) return ACME2_ERR_PROTOCOL;
         s = acme2__pack_json(area, ACME2_DIR_STRINGS, &used, js, &t[k]);
-        if (!s) return ACME2_ERR_NOSPACE;
+        if (!s) return acme2__pack_error(js, &t[k]);
         if ((rc = acme2__url_ok(c, s)) != 0) return rc;
         *slots[i] = s;
     }
@@ -5859,7 +5867,7 @@ static int acme2__directory_parse(acme2_client *c)
             if (t[k].type != ACME2_JSON_ARRAY) return ACME2_ERR_PROTOCOL;
             d.caa_first = area + used;
             for (e = 0, j = k + 1; e < t[k].size; e++, j = acme2_json_next(t, n, j)) {
-                if (!acme2__pack_json(area, ACME2_DIR_STRINGS, &used, js, &t[j])) return t[j].type == ACME2_JSON_STRING ? ACME2_ERR_NOSPACE : ACME2_ERR_PROTOCOL;
+                if (!acme2__pack_json(area, ACME2_DIR_STRINGS, &used, js, &t[j])) return acme2__pack_error(js, &t[j]);
                 d.n_caa++;
             }
         }
@@ -5869,7 +5877,7 @@ static int acme2__directory_parse(acme2_client *c)
             if (t[k].type != ACME2_JSON_OBJECT) return ACME2_ERR_PROTOCOL;
             d.profiles_first = area + used;
             for (e = 0, j = k + 1; e < t[k].size; e++, j = acme2_json_next(t, n, j + 1)) {
-                if (!acme2__pack_json(area, ACME2_DIR_STRINGS, &used, js, &t[j])) return ACME2_ERR_NOSPACE;
+                if (!acme2__pack_json(area, ACME2_DIR_STRINGS, &used, js, &t[j])) return acme2__pack_error(js, &t[j]);
                 d.n_profiles++;
             }
         }
@@ -6244,10 +6252,12 @@ static int acme2__order_parse(acme2_client *c, const acme2_json_tok *t, int n, c
     k = acme2_json_get(js, t, n, 0, "finalize");
     if (k < 0 || t[k].type != ACME2_JSON_STRING) return ACME2_ERR_PROTOCOL;
     o->finalize = acme2__pack_json(o->strings, sizeof o->strings, &o->used, js, &t[k]);
+    if (!o->finalize) return acme2__pack_error(js, &t[k]);
     k = acme2_json_get(js, t, n, 0, "certificate");
     if (k == ACME2_ERR_NOT_FOUND) o->certificate = acme2__pack(o->strings, sizeof o->strings, &o->used, "", 0);
     else if (k < 0 || t[k].type != ACME2_JSON_STRING) return ACME2_ERR_PROTOCOL;
-    else o->certificate = acme2__pack_json(o->strings, sizeof o->strings, &o->used, js, &t[k]);
+    else if ((o->certificate = acme2__pack_json(o->strings, sizeof o->strings, &o->used, js, &t[k])) == NULL)
+        return acme2__pack_error(js, &t[k]);
     if (!o->url || !o->finalize || !o->certificate) return ACME2_ERR_NOSPACE;
     /* URLs from a body get the checks of the directory's: http:// is
        ACME2_ERR_INSECURE_URL, not a generic protocol error. */
@@ -6260,7 +6270,7 @@ static int acme2__order_parse(acme2_client *c, const acme2_json_tok *t, int n, c
         const char *s;
         if (t[i].type != ACME2_JSON_STRING) return ACME2_ERR_PROTOCOL;
         s = acme2__pack_json(o->strings, sizeof o->strings, &o->used, js, &t[i]);
-        if (!s) return ACME2_ERR_NOSPACE;
+        if (!s) return acme2__pack_error(js, &t[i]);
         if ((rc = acme2__url_ok(c, s)) != 0) return rc;
         o->authz_off[o->n_authz++] = (unsigned short)(s - o->strings);
     }
@@ -6437,17 +6447,20 @@ static int acme2__authz_parse(acme2_client *c, const acme2_json_tok *t, int n, c
         if (j < 0 || t[j].type != ACME2_JSON_STRING) return ACME2_ERR_PROTOCOL;
         ch->type = acme2__challenge_type(js, &t[j]);
         ch->type_str = acme2__pack_json(a->strings, sizeof a->strings, &a->used, js, &t[j]);
+        if (!ch->type_str) return acme2__pack_error(js, &t[j]);
         j = acme2_json_get(js, t, n, i, "url");
         if (j < 0 || t[j].type != ACME2_JSON_STRING) return ACME2_ERR_PROTOCOL;
         ch->url = acme2__pack_json(a->strings, sizeof a->strings, &a->used, js, &t[j]);
+        if (!ch->url) return acme2__pack_error(js, &t[j]);
         j = acme2_json_get(js, t, n, i, "status");
         if (j < 0 || (cst = acme2__status_parse(js, &t[j])) < 0) return ACME2_ERR_PROTOCOL;
         ch->status = cst;
         j = acme2_json_get(js, t, n, i, "token");
         if (j == ACME2_ERR_NOT_FOUND) ch->token = acme2__pack(a->strings, sizeof a->strings, &a->used, "", 0);
         else if (j < 0 || t[j].type != ACME2_JSON_STRING) return ACME2_ERR_PROTOCOL;
-        else ch->token = acme2__pack_json(a->strings, sizeof a->strings, &a->used, js, &t[j]);
-        if (!ch->type_str || !ch->url || !ch->token) return ACME2_ERR_NOSPACE;
+        else if ((ch->token = acme2__pack_json(a->strings, sizeof a->strings, &a->used, js, &t[j])) == NULL)
+            return acme2__pack_error(js, &t[j]);
+        if (!ch->token) return ACME2_ERR_NOSPACE;
         if ((rc = acme2__url_ok(c, ch->url)) != 0) return rc;
         if (acme2__time_member(js, t, n, i, "validated", &ch->validated)) return ACME2_ERR_PROTOCOL;
         j = acme2_json_get(js, t, n, i, "error");
@@ -6864,6 +6877,13 @@ static int acme2__issue_order(acme2_client *c, const acme2_issue_params *p, acme
             acme2__log(c, ACME2_LOG_INFO, "resuming order ", s->order.url);
             return 0;
         }
+        /* Only an order the server refused or failed is replaced: after a
+           transport failure, a rate limit or a server error it may still
+           be good, and a new order would cost the rate limit it is under. */
+        if (rc == ACME2_ERR_TRANSPORT || rc == ACME2_ERR_TIMEOUT ||
+            ((rc == ACME2_ERR_PROBLEM || rc == ACME2_ERR_HTTP) &&
+             (c->problem.http_status == 429 || c->problem.http_status >= 500)))
+            return rc;
         acme2__log(c, ACME2_LOG_INFO, "saved order unusable; creating a new one", NULL);
     }
     ACME2_MEMSET(&op, 0, sizeof op);
@@ -6921,10 +6941,32 @@ static int acme2__issue_authorize(acme2_client *c, const acme2_issue_params *p, 
     return rc;
 }
 
-/* Checks the leaf (first certificate of the chain) against the request. */
+/* The subjectPKInfo TLV of a DER CSR: CertificationRequest ::= SEQUENCE {
+   SEQUENCE { version INTEGER, subject Name, subjectPKInfo, ... }, ... }. */
+static int acme2__csr_spki(const unsigned char *csr, size_t len, const unsigned char **spki, size_t *spki_len)
+{
+    acme2__dr r, req, info, item;
+    const unsigned char *start;
+    r.p = csr;
+    r.n = len;
+    if (acme2__dr_expect(&r, ACME2__T_SEQUENCE, &req) || acme2__dr_expect(&req, ACME2__T_SEQUENCE, &info) ||
+        acme2__dr_expect(&info, ACME2__T_INTEGER, &item) || acme2__dr_expect(&info, ACME2__T_SEQUENCE, &item))
+        return ACME2_ERR_DER;
+    start = info.p;
+    if (acme2__dr_expect(&info, ACME2__T_SEQUENCE, &item)) return ACME2_ERR_DER;
+    *spki = start;
+    *spki_len = (size_t)(info.p - start);
+    return 0;
+}
+
+/* Checks the leaf (first certificate of the chain) against the request:
+   the certificate key (cert_key, or the key of a ready CSR) and every
+   identifier. Every further certificate must be whole: a chain cut by the
+   server is refused, not handed out (unless a sink took the chain: then
+   only the leaf is here). */
 static int acme2__issue_check_leaf(acme2_client *c, const acme2_issue_params *p, const char *pem, size_t len)
 {
-    acme2_cert_info ci;
+    acme2_cert_info ci, more;
     size_t pos = 0, der_len = 0, off = acme2__align(c, (size_t)(pem + len - c->work));
     unsigned char *der;
     int rc;
@@ -6936,14 +6978,26 @@ static int acme2__issue_check_leaf(acme2_client *c, const acme2_issue_params *p,
     rc = acme2_cert_parse(&ci, der, der_len);
     if (rc) return rc;
     if (p->cert_key && (rc = acme2_cert_key_match(&ci, p->cert_key)) != 0) return rc;
-    return acme2_cert_covers(&ci, p->ids, p->n_ids);
+    if (!p->cert_key) {
+        const unsigned char *spki;
+        size_t spki_len;
+        if (acme2__csr_spki(p->csr, p->csr_len, &spki, &spki_len)) return ACME2_ERR_DER;
+        if (!acme2__der_spki_same(ci.spki, ci.spki_len, spki, spki_len)) return ACME2_ERR_CERT_KEY;
+    }
+    rc = acme2_cert_covers(&ci, p->ids, p->n_ids);
+    if (rc) return rc;
+    if (c->resp.body_len != c->resp.body_total) return 0;
+    while ((rc = acme2_pem_cert_next(pem, len, &pos, der, acme2__work_room(c) - off, &der_len)) == 1)
+        if ((rc = acme2_cert_parse(&more, der, der_len)) != 0) return rc;
+    return rc;
 }
 
 static int acme2__issue_finish(acme2_client *c, const acme2_issue_params *p, acme2__issue_state *s,
                                const char **pem, size_t *pem_len)
 {
     const unsigned char *csr = p->csr;
-    size_t csr_len = p->csr_len;
+    size_t csr_len = p->csr_len, chain_len = 0;
+    const char *chain = NULL;
     char url[ACME2_MAX_URL + 1];
     acme2_sink_fn keep_sink;
     void *keep_sink_user;
@@ -6974,7 +7028,7 @@ static int acme2__issue_finish(acme2_client *c, const acme2_issue_params *p, acm
     if (p->chain > 0) {
         /* Learn the alternates from the default chain's Link headers. */
         const char *alt;
-        rc = acme2_certificate_download(c, url, pem, pem_len);
+        rc = acme2_certificate_download(c, url, &chain, &chain_len);
         alt = rc ? NULL : acme2_certificate_alternate(c, p->chain - 1);
         if (!alt) {
             acme2_client_set_sink(c, keep_sink, keep_sink_user);
@@ -6984,10 +7038,15 @@ static int acme2__issue_finish(acme2_client *c, const acme2_issue_params *p, acm
     }
     acme2_client_set_sink(c, p->sink, p->sink_user);
     acme2__log(c, ACME2_LOG_INFO, "downloading ", url);
-    rc = acme2_certificate_download(c, url, pem, pem_len);
+    rc = acme2_certificate_download(c, url, &chain, &chain_len);
     acme2_client_set_sink(c, keep_sink, keep_sink_user);
     if (rc) return rc;
-    return acme2__issue_check_leaf(c, p, *pem, *pem_len);
+    /* Handed out only once checked. */
+    rc = acme2__issue_check_leaf(c, p, chain, chain_len);
+    if (rc) return rc;
+    *pem = chain;
+    *pem_len = chain_len;
+    return 0;
 }
 
 ACME2_DEF int acme2_issue(acme2_client *c, const acme2_issue_params *p, const char **pem, size_t *pem_len)

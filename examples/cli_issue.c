@@ -361,6 +361,13 @@ static void on_order(void *user, const char *url)
 
 /* ---- the command ---- */
 
+static const char *account_path_saved(void)
+{
+    static char p[CLI_PATH_MAX];
+    if (cli_path(p, sizeof p, cli.confdir, "private", "account.url")) return "";
+    return p;
+}
+
 static int issue(int argc, char **argv)
 {
     static char saved_order[ACME2_MAX_URL + 2], saved_ids[sizeof id_list];
@@ -451,6 +458,14 @@ static int issue(int argc, char **argv)
     run_cleanup_hooks(rc != 0);
     if (rc) {
         cli_report("issuance failed", rc);
+        if (rc == ACME2_ERR_PROBLEM && acme2_client_problem(&cli_client)->type == ACME2_PROB_ACCOUNT_DOES_NOT_EXIST) {
+            /* The CA no longer knows the saved account (reset, or another
+               CA at the same URL): its URL and its order are useless. */
+            cli_remove(account_path_saved());
+            cli_remove(order_path);
+            cli_say("the CA does not know the saved account: run `acme2-cli new` to register again");
+            return CLI_ERROR;
+        }
         if (rc == ACME2_ERR_INVALID || rc == ACME2_ERR_CERT_KEY || rc == ACME2_ERR_CERT_NAMES ||
             rc == ACME2_ERR_NOT_FOUND) {
             cli_remove(order_path);

@@ -50,6 +50,15 @@ int cli_mkdirs(const char *path, mode_t mode)
         }
         p[i] = path[i];
     }
+    /* A directory that was already there keeps no wider mode than asked
+       (private/ must be 0700 whoever made it). */
+    {
+        struct stat st;
+        if (stat(path, &st) == 0 && (st.st_mode & 0777 & ~mode) && chmod(path, mode) != 0) {
+            cli_fail("cannot chmod %s: %s", path, strerror(errno));
+            return CLI_ERROR;
+        }
+    }
     return 0;
 }
 
