@@ -861,12 +861,12 @@ typedef struct acme2_options {
     void (*log)(void *user, int level, const char *msg); /* NULL: silent */
     void *log_user;
     long long (*clock)(void *user);           /* Unix time; NULL: time() (hosted) */
-    void (*sleep)(void *user, unsigned seconds); /* NULL: nanosleep (hosted) */
+    void (*sleep)(void *user, unsigned ms);   /* wait ms milliseconds; NULL: poll() (hosted) */
     void *time_user;
     unsigned bad_nonce_retries;  /* badNonce answers retried per request; 0: 16 (a server rejecting half its nonces still gets through) */
     unsigned busy_retries;       /* 429/503 with Retry-After retried per request; 0: 3 */
     unsigned max_wait;           /* longest Retry-After honoured, seconds; 0: 60 */
-    unsigned poll_interval;      /* first polling interval without Retry-After, seconds; 0: 1 */
+    unsigned poll_interval_ms;   /* first polling interval without Retry-After, milliseconds; 0: 100 */
     unsigned poll_max_interval;  /* cap of the exponential backoff, seconds; 0: 30 */
     unsigned poll_timeout;       /* overall deadline of one polling loop, seconds; 0: 300 */
     size_t max_response;         /* largest response body, bytes; 0: whatever the work buffer holds */
@@ -1046,7 +1046,7 @@ ACME2_DEF int acme2_order_get(acme2_client *c, const char *url, acme2_order *out
 
 /* Poll an order until its status is neither pending nor processing,
    honouring Retry-After, else backing off exponentially from
-   opt.poll_interval up to opt.poll_max_interval, within opt.poll_timeout
+   opt.poll_interval_ms up to opt.poll_max_interval, within opt.poll_timeout
    (ACME2_ERR_TIMEOUT). o->url must be set. */
 ACME2_DEF int acme2_order_poll(acme2_client *c, acme2_order *o);
 
@@ -5312,7 +5312,7 @@ static int acme2__rfc3339(const char *v, size_t n, long long *out)
 
 #ifndef ACME2_NO_HOSTED
 #include <time.h>
-#include <unistd.h> /* sleep(): declared even under strict -std=c99 */
+#include <poll.h> /* poll() as a millisecond sleep: declared even under strict -std=c99 */
 #endif
 
 #define ACME2__CT_JOSE "application/jose+json"
@@ -5366,11 +5366,12 @@ static long long acme2__default_clock(void *user)
     return (long long)time(NULL);
 }
 
-static void acme2__default_sleep(void *user, unsigned seconds)
+static void acme2__default_sleep(void *user, unsigned ms)
 {
     (void)user;
-    /* sleep() returns the seconds left when a signal cut it short. */
-    while (seconds) seconds = sleep(seconds);
+    /* poll() with no descriptors is a millisecond sleep; a signal may cut
+       it short, which only makes the next poll come early. */
+    poll(NULL, 0, ms > INT_MAX ? INT_MAX : (int)ms);
 }
 #endif
 
@@ -5386,12 +5387,13 @@ static long long acme2__now(const acme2_client *c)
 
 static long long acme2__resp_clock(void *user) { return acme2__now((const acme2_client *)user); }
 
-static void acme2__sleep(acme2_client *c, long long seconds)
+static void acme2__sleep_ms(acme2_client *c, long long ms)
 {
-    if (seconds <= 0) return;
-    if (c->opt.sleep) { c->opt.sleep(c->opt.time_user, (unsigned)seconds); return; }
+    if (ms <= 0) return;
+    if (ms > 86400000LL) ms = 86400000LL;
+    if (c->opt.sleep) { c->opt.sleep(c->opt.time_user, (unsigned)ms); return; }
 #ifndef ACME2_NO_HOSTED
-    acme2__default_sleep(NULL, (unsigned)seconds);
+    acme2__default_sleep(NULL, (unsigned)ms);
 #endif
 }
 
@@ -5471,7 +5473,7 @@ ACME2_DEF int acme2_client_init(acme2_client *c, const char *directory_url, cons
     if (!c->opt.bad_nonce_retries) c->opt.bad_nonce_retries = 16;
     if (!c->opt.busy_retries) c->opt.busy_retries = 3;
     if (!c->opt.max_wait) c->opt.max_wait = 60;
-    if (!c->opt.poll_interval) c->opt.poll_interval = 1;
+    if (!c->opt.poll_interval_ms) c->opt.poll_interval_ms = 100;
     if (!c->opt.poll_max_interval) c->opt.poll_max_interval = 30;
     if (!c->opt.poll_timeout) c->opt.poll_timeout = 300;
     rc = acme2__url_ok(c, directory_url);
@@ -5963,7 +5965,7 @@ static int acme2__send(acme2_client *c, const acme2_http_request *req)
 /* Waits as the server asked before a resend. */
 static void acme2__wait(acme2_client *c)
 {
-    if (c->wait > 0) acme2__sleep(c, c->wait);
+    if (c->wait > 0) acme2__sleep_ms(c, c->wait * 1000);
 }
 
 /* The loop behind every blocking call: build, send, parse; again while the
@@ -6329,20 +6331,31 @@ ACME2_DEF int acme2_order_get(acme2_client *c, const char *url, acme2_order *out
     ACME2__DRIVE(c, acme2_order_get_request(c, url, &req_), acme2_order_get_response(c, out));
 }
 
-/* Seconds until the next poll: the server's Retry-After if it sent one
-   (bounded by the deadline), else exponential backoff. */
-static long long acme2__poll_delay(acme2_client *c, unsigned attempt)
+/* Milliseconds until the next poll: the server's Retry-After if it sent
+   one, else exponential backoff from opt.poll_interval_ms (a fast CA is
+   answered quickly, a slow one is not hammered). */
+static long long acme2__poll_delay_ms(acme2_client *c, unsigned attempt)
 {
-    long long d = c->resp.retry_after;
-    if (d < 0) {
-        d = c->opt.poll_interval;
-        while (attempt-- && d < (long long)c->opt.poll_max_interval) d *= 2;
-        if (d > (long long)c->opt.poll_max_interval) d = c->opt.poll_max_interval;
+    long long cap = (long long)c->opt.poll_max_interval * 1000, d;
+    if (c->resp.retry_after >= 0) {
+        /* "Retry-After: 0" (or a date in the past) on every answer would
+           make polling a busy loop that only the deadline ends. */
+        d = c->resp.retry_after * 1000;
+        return d < 1000 ? 1000 : d;
     }
-    /* "Retry-After: 0" (or a date in the past) on every answer would make
-       polling a busy loop that only the clock's deadline ends. */
-    if (d < 1) d = 1;
-    return d;
+    d = c->opt.poll_interval_ms;
+    while (attempt-- && d < cap) d *= 2;
+    return d > cap ? cap : d;
+}
+
+/* Waits before poll number `attempt`; ACME2_ERR_TIMEOUT when the wait would
+   end past the deadline. */
+static int acme2__poll_wait(acme2_client *c, unsigned attempt, long long deadline)
+{
+    long long d = acme2__poll_delay_ms(c, attempt);
+    if (acme2__now(c) + (d + 999) / 1000 > deadline) return ACME2_ERR_TIMEOUT;
+    acme2__sleep_ms(c, d);
+    return 0;
 }
 
 ACME2_DEF int acme2_order_poll(acme2_client *c, acme2_order *o)
@@ -6351,11 +6364,8 @@ ACME2_DEF int acme2_order_poll(acme2_client *c, acme2_order *o)
     unsigned attempt = 0;
     if (!o->url || !o->url[0]) return ACME2_ERR_PARAM;
     while (o->status == ACME2_STATUS_PENDING || o->status == ACME2_STATUS_PROCESSING) {
-        long long d = acme2__poll_delay(c, attempt++);
-        int rc;
-        if (acme2__now(c) + d > deadline) return ACME2_ERR_TIMEOUT;
-        acme2__sleep(c, d);
-        rc = acme2_order_get(c, o->url, o);
+        int rc = acme2__poll_wait(c, attempt++, deadline);
+        if (rc == 0) rc = acme2_order_get(c, o->url, o);
         if (rc) return rc;
     }
     return 0;
@@ -6512,11 +6522,8 @@ ACME2_DEF int acme2_authz_poll(acme2_client *c, acme2_authz *a)
     unsigned attempt = 0;
     if (!a->url || !a->url[0]) return ACME2_ERR_PARAM;
     while (a->status == ACME2_STATUS_PENDING) {
-        long long d = acme2__poll_delay(c, attempt++);
-        int rc;
-        if (acme2__now(c) + d > deadline) return ACME2_ERR_TIMEOUT;
-        acme2__sleep(c, d);
-        rc = acme2_authz_get(c, a->url, a);
+        int rc = acme2__poll_wait(c, attempt++, deadline);
+        if (rc == 0) rc = acme2_authz_get(c, a->url, a);
         if (rc) return rc;
     }
     return 0;

@@ -17,7 +17,7 @@ static int transport(void *user, const acme2_http_request *req, acme2_http_respo
 }
 
 static long long clock_fn(void *user) { (void)user; return 0; }
-static void sleep_fn(void *user, unsigned seconds) { (void)user; (void)seconds; }
+static void sleep_fn(void *user, unsigned ms) { (void)user; (void)ms; }
 static int deploy(void *user, const acme2_challenge_info *ch) { (void)user; (void)ch; return 0; }
 
 int main(void)

@@ -32,7 +32,7 @@ static int result;
 static long long fake_now = 1700000000;
 
 static long long clock_fn(void *user) { (void)user; return fake_now; }
-static void sleep_fn(void *user, unsigned s) { (void)user; fake_now += s; }
+static void sleep_fn(void *user, unsigned ms) { (void)user; fake_now += (ms + 999) / 1000; }
 static int deploy(void *user, const acme2_challenge_info *ch) { (void)user; (void)ch; return 0; }
 
 static void trampoline(void) { work_fn(); }

@@ -190,7 +190,7 @@ static void client(acme2_client *c, const acme2_key *key, const char *kid)
 {
     acme2_options opt;
     memset(&opt, 0, sizeof opt);
-    opt.poll_interval = 1;
+    opt.poll_interval_ms = 1000;
     if (acme2_client_init(c, dir_url, key, work, sizeof work, curl_transport, NULL, &opt) != 0) exit(1);
     if (kid && acme2_client_set_account(c, kid) != 0) exit(1);
 }

@@ -101,7 +101,7 @@ FUZZ_UNUSED static const acme2_key *fuzz_cert_key(void) { fuzz_keys_init(); retu
 #define FUZZ_EPOCH 1767225600LL /* 2026-01-01T00:00:00Z */
 static long long fuzz_now = FUZZ_EPOCH;
 FUZZ_UNUSED static long long fuzz_clock(void *u) { (void)u; return fuzz_now; }
-FUZZ_UNUSED static void fuzz_sleep(void *u, unsigned s) { (void)u; fuzz_now += s; }
+FUZZ_UNUSED static void fuzz_sleep(void *u, unsigned ms) { (void)u; fuzz_now += (ms + 999) / 1000; }
 
 /* ---- response records ---- */
 

@@ -98,15 +98,21 @@ static const char ORDER2_INVALID[] =
    time. */
 #define T0 1800000000LL /* Fri, 15 Jan 2027 08:00:00 GMT */
 static long long fake_now = T0;
-static long long slept_total;
+static long long slept_ms; /* milliseconds asleep since reset_clock() */
 static int sleeps;
 static long long fake_clock(void *u) { (void)u; return fake_now; }
-static void fake_sleep(void *u, unsigned s) { (void)u; fake_now += s; slept_total += s; sleeps++; }
+static void fake_sleep(void *u, unsigned ms)
+{
+    (void)u;
+    slept_ms += ms;
+    fake_now = T0 + slept_ms / 1000;
+    sleeps++;
+}
 
 static void reset_clock(void)
 {
     fake_now = T0;
-    slept_total = 0;
+    slept_ms = 0;
     sleeps = 0;
 }
 
@@ -1204,7 +1210,7 @@ static void rate_limited_with_retry_after_seconds_waits_then_succeeds(void)
     setup_keys();
     REQUIRE(known_account(&c, &s, steps, NSTEPS(steps), NULL) == 0);
     CHECK(order_get_works(&c));
-    CHECK_INT(slept_total, 5);
+    CHECK_INT(slept_ms, 5000);
     CHECK_INT(sleeps, 1);
     SCRIPT_DONE(s);
 }
@@ -1223,7 +1229,7 @@ static void rate_limited_with_retry_after_date_waits_then_succeeds(void)
     setup_keys();
     REQUIRE(known_account(&c, &s, steps, NSTEPS(steps), NULL) == 0);
     CHECK(order_get_works(&c));
-    CHECK_INT(slept_total, 7);
+    CHECK_INT(slept_ms, 7000);
     SCRIPT_DONE(s);
 }
 
@@ -1272,7 +1278,7 @@ static void busy_retries_are_bounded(void)
     CHECK_INT(acme2_order_get(&c, CA "/order/1", &ord), ACME2_ERR_HTTP);
     CHECK_INT(acme2_client_problem(&c)->retry_after, 1);
     CHECK_INT(acme2_client_problem(&c)->http_status, 503);
-    CHECK_INT(slept_total, 2);
+    CHECK_INT(slept_ms, 2000);
     CHECK(order_get_works(&c));
     SCRIPT_DONE(s);
 }
@@ -1289,7 +1295,7 @@ static void service_unavailable_with_retry_after_waits_then_succeeds(void)
     setup_keys();
     REQUIRE(known_account(&c, &s, steps, NSTEPS(steps), NULL) == 0);
     CHECK(order_get_works(&c));
-    CHECK_INT(slept_total, 2);
+    CHECK_INT(slept_ms, 2000);
     SCRIPT_DONE(s);
 }
 
@@ -1701,7 +1707,7 @@ static void polling_with_retry_after_zero_is_bounded(void)
     CHECK_INT(acme2_order_get(&c, CA "/order/1", &ord), 0);
     CHECK_INT(acme2_order_poll(&c, &ord), ACME2_ERR_TIMEOUT);
     CHECK(s.pos < 16);
-    CHECK(slept_total <= 5);
+    CHECK(slept_ms <= 5000);
     CHECK_INT(s.errors, 0);
 }
 
@@ -1721,7 +1727,7 @@ static void polling_backs_off_exponentially(void)
     for (i = 1; i < 7; i++) steps[i] = pend;
     steps[7] = pend;
     steps[7].body = ORDER_VALID;
-    o.poll_interval = 1;
+    o.poll_interval_ms = 1000;
     o.poll_max_interval = 8;
     REQUIRE(known_account(&c, &s, steps, 8, &o) == 0);
     memset(&ord, 0, sizeof ord);
@@ -1729,7 +1735,7 @@ static void polling_backs_off_exponentially(void)
     CHECK_INT(acme2_order_poll(&c, &ord), 0);
     CHECK_INT(ord.status, ACME2_STATUS_VALID);
     /* waits 1, 2, 4, 8, 8, 8 */
-    CHECK_INT(slept_total, 31);
+    CHECK_INT(slept_ms, 31000); /* 1 + 2 + 4 + 8 + 8 + 8 s */
     CHECK_INT(sleeps, 6);
     SCRIPT_DONE(s);
 }
@@ -1777,8 +1783,9 @@ static void issuance_costs_exactly_the_needed_requests(void)
     CHECK_INT(pem_len, strlen(leaf_chain));
     CHECK(pem && memcmp(pem, leaf_chain, pem_len) == 0);
     CHECK_STR(acme2_certificate_alternate(&c, 0), CA "/cert/1/1");
-    /* the first poll waited as Retry-After said */
-    CHECK(slept_total >= 2);
+    /* the first poll after poll_interval_ms, the next as Retry-After said,
+       and poll_interval_ms again before the poll after finalize */
+    CHECK_INT(slept_ms, 100 + 2000 + 100);
 }
 
 static void issue_skips_authorizations_already_valid(void)
@@ -1944,7 +1951,7 @@ static void issue_resumes_a_saved_order_without_new_order(void)
     p.resume_order = CA "/order/1";
     CHECK_INT(acme2_issue(&c, &p, &pem, &pem_len), 0);
     CHECK_INT(k.deployed, 0);
-    CHECK_INT(slept_total, 1 + 3); /* poll_interval before the first poll, then Retry-After */
+    CHECK_INT(slept_ms, 100 + 3000); /* poll_interval_ms before the first poll, then Retry-After */
     SCRIPT_DONE(s);
 }
 
@@ -2075,9 +2082,9 @@ static void whole_flow(const acme2_key *acct, int nonblocking)
         CHECK_INT(acme2_issue(&c, &p, &pem, &pem_len), 0);
         CHECK_INT(k.deployed, 1);
         CHECK_INT(k.cleaned, 1);
-        /* polls: 1 s (poll_interval), then Retry-After 2; finalize: the 503's
-           3 s; then 1 s before the poll after finalize */
-        CHECK_INT(slept_total, 1 + 2 + 3 + 1);
+        /* polls: 100 ms (poll_interval_ms), then Retry-After 2 s; finalize:
+           the 503's 3 s; then 100 ms before the poll after finalize */
+        CHECK_INT(slept_ms, 100 + 2000 + 3000 + 100);
     } else {
         acme2_account a;
         acme2_order_params op;
@@ -2462,7 +2469,7 @@ static void authz_poll_waits_until_valid(void)
     CHECK_INT(acme2_authz_poll(&c, &a), 0);
     CHECK_INT(a.status, ACME2_STATUS_VALID);
     CHECK_INT(a.challenges[0].validated, 1796032800LL); /* date -u -d 2026-11-30T10:00:00Z +%s */
-    CHECK_INT(slept_total, 1 + 4);
+    CHECK_INT(slept_ms, 100 + 4000);
     SCRIPT_DONE(s);
 }
 

@@ -46,7 +46,7 @@ static const char ACCOUNT_VALID[] = "{\"status\":\"valid\"}";
 /* A fake clock: polling costs no real time. */
 static long long fake_now = 1800000000LL;
 static long long fake_clock(void *u) { (void)u; return fake_now; }
-static void fake_sleep(void *u, unsigned s) { (void)u; fake_now += s; }
+static void fake_sleep(void *u, unsigned ms) { (void)u; fake_now += (ms + 999) / 1000; }
 
 static acme2_options test_options(void)
 {
