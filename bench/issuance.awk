@@ -125,7 +125,7 @@ END {
         printf "| %-62s | %8s | %5s |\n", "other shared libraries (libcurl and what it pulls in)", mi(cg["line:other"]), pct(cg["line:other"], tot)
         printf "| %-62s | %8s | %5s |\n", "acme2.h", mi(acme), pct(acme, tot)
         if ("incl:acme2_wipe" in cg)
-            printf "| %-62s | %8s | %5s |\n", "- of which acme2_wipe (a byte at a time, volatile)", mi(cg["incl:acme2_wipe"]), pct(cg["incl:acme2_wipe"], tot)
+            printf "| %-62s | %8s | %5s |\n", "- of which acme2_wipe", mi(cg["incl:acme2_wipe"]), pct(cg["incl:acme2_wipe"], tot)
         printf "| %-62s | %8s | %5s |\n", "acme2-cli, transport, responder (examples/)", mi(cg["line:examples"]), pct(cg["line:examples"], tot)
     }
     if (rss_total) {
