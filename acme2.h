@@ -1196,11 +1196,14 @@ typedef struct acme2_issue_params {
 /* One call from identifiers to certificate: new order (or resume), each
    pending authorization answered with the first preferred challenge type it
    offers, accept, poll the order until ready, finalize, poll, download,
-   then check that the leaf carries the certificate key (when cert_key is
-   given) and covers every identifier (ACME2_ERR_CERT_KEY /
-   ACME2_ERR_CERT_NAMES otherwise). On success *pem, *pem_len give the chain
-   in the work buffer (with a sink: the leaf only), valid until the next
-   call on the client. The porcelain keeps its state at the end of the work
+   then check that the leaf carries the certificate key (cert_key's, or the
+   CSR's) and covers every identifier (ACME2_ERR_CERT_KEY /
+   ACME2_ERR_CERT_NAMES otherwise) and that the whole chain parses. An
+   authorization for an identifier that was not requested stops it
+   (ACME2_ERR_PROTOCOL) before anything is deployed. On success *pem,
+   *pem_len give the chain in the work buffer (with a sink: the leaf only;
+   what the sink received counts only once this returns 0), valid until the
+   next call on the client; on failure they are untouched. The porcelain keeps its state at the end of the work
    buffer: give it at least 8 KB (16 KB for RSA-4096 accounts or long
    chains without a sink). */
 ACME2_DEF int acme2_issue(acme2_client *c, const acme2_issue_params *p, const char **pem, size_t *pem_len);
@@ -6928,6 +6931,35 @@ static int acme2__issue_why_invalid(acme2_client *c, acme2__issue_state *s)
     return ACME2_ERR_INVALID;
 }
 
+/* 1 when the authorization is for one of the requested identifiers (a
+   wildcard's authorization names the base domain with "wildcard": true).
+   A server must not make the caller publish challenges for other names. */
+static int acme2__authz_requested(const acme2_issue_params *p, const acme2_authz *a)
+{
+    size_t i;
+    for (i = 0; i < p->n_ids; i++) {
+        const acme2_identifier *id = &p->ids[i];
+        const char *v = id->value;
+        if (id->type != a->identifier.type) continue;
+        if (id->type == ACME2_ID_IP) {
+            unsigned char x[16], y[16];
+            int nx = acme2_ip_parse(v, x), ny = acme2_ip_parse(a->identifier.value, y);
+            if (nx > 0 && nx == ny && ACME2_MEMCMP(x, y, (size_t)nx) == 0) return 1;
+            continue;
+        }
+        if (a->wildcard) {
+            if (v[0] != '*' || v[1] != '.') continue;
+            v += 2;
+        }
+        {
+            const char *w = a->identifier.value;
+            while (*v && acme2__lower((unsigned char)*v) == acme2__lower((unsigned char)*w)) { v++; w++; }
+            if (!*v && !*w) return 1;
+        }
+    }
+    return 0;
+}
+
 static int acme2__issue_authorize(acme2_client *c, const acme2_issue_params *p, acme2__issue_state *s)
 {
     int i, rc;
@@ -6936,6 +6968,10 @@ static int acme2__issue_authorize(acme2_client *c, const acme2_issue_params *p, 
         if (rc) return rc;
         if (s->authz.status == ACME2_STATUS_VALID) continue;
         if (s->authz.status != ACME2_STATUS_PENDING) return ACME2_ERR_INVALID;
+        if (!acme2__authz_requested(p, &s->authz)) {
+            acme2__log(c, ACME2_LOG_ERROR, "authorization for an identifier that was not requested: ", s->authz.identifier.value);
+            return ACME2_ERR_PROTOCOL;
+        }
         rc = acme2__deploy_authz(c, p, s);
         if (rc < 0) return rc;
         /* The URL stays in s->authz, which the accept does not touch (the

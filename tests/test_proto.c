@@ -1893,6 +1893,35 @@ static void issue_with_no_deployable_challenge_is_unsupported(void)
     SCRIPT_DONE(s);
 }
 
+/* A server must not make the caller publish a challenge for a name it did
+   not ask for (a DNS hook would write records for it). */
+static void issue_refuses_an_authorization_for_an_unrequested_name(void)
+{
+    static const char AUTHZ_OTHER[] =
+        "{\"identifier\":{\"type\":\"dns\",\"value\":\"victim.example\"},\"status\":\"pending\","
+        "\"challenges\":[{\"type\":\"http-01\",\"url\":\"" CA "/chall/1\",\"status\":\"pending\",\"token\":\"tok-http_1\"}]}";
+    static const step steps[] = {
+        ST_DIR,
+        ST_NEWORDER(P_ORDER1, ORDER_PENDING),
+        ST_AUTHZ(1, AUTHZ_OTHER),
+        ST_ORDER(ORDER_READY),
+    };
+    acme2_client c;
+    script s;
+    acme2_issue_params p;
+    acme2_identifier id;
+    calls k;
+    const char *pem;
+    size_t pem_len;
+    setup_keys();
+    REQUIRE(known_account(&c, &s, steps, NSTEPS(steps), NULL) == 0);
+    issue_params(&p, &id, &k);
+    CHECK_INT(acme2_issue(&c, &p, &pem, &pem_len), ACME2_ERR_PROTOCOL);
+    CHECK_INT(k.deployed, 0);
+    CHECK(order_get_works(&c));
+    SCRIPT_DONE(s);
+}
+
 static void issue_cleans_up_every_challenge_when_the_order_turns_invalid(void)
 {
     static const step steps[] = {
@@ -2866,6 +2895,7 @@ int main(void)
     RUN(issue_skips_authorizations_already_valid);
     RUN(issue_declining_http01_uses_dns01);
     RUN(issue_with_no_deployable_challenge_is_unsupported);
+    RUN(issue_refuses_an_authorization_for_an_unrequested_name);
     RUN(issue_cleans_up_every_challenge_when_the_order_turns_invalid);
     RUN(issue_resumes_a_saved_order_without_new_order);
     RUN(issue_refuses_leaf_with_another_key);
