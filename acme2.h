@@ -295,6 +295,7 @@ ACME2_DEF int acme2_json_int(const char *js, const acme2_json_tok *t, long long 
 
 /* Boolean value of t: ACME2_ERR_TYPE unless true or false. */
 ACME2_DEF int acme2_json_bool(const acme2_json_tok *t, int *out);
+
 /* == keys == */
 
 #if ACME2_RSA_MAX_BITS < 2048 || ACME2_RSA_MAX_BITS > 4096
@@ -389,6 +390,7 @@ ACME2_DEF int acme2_key_spki_der(const acme2_key *key, void *out, size_t out_siz
 
 /* Wipes the key and marks it empty (every byte of *key becomes zero). */
 ACME2_DEF void acme2_key_wipe(acme2_key *key);
+
 /* == jws == */
 
 /* The JWS algorithm of a key: "ES256" (P-256), "ES384" (P-384) or "RS256"
@@ -453,6 +455,7 @@ ACME2_DEF int acme2_jws_eab(acme2_sb *sb, unsigned bits, const void *mac_key, si
    acme2_jws. */
 ACME2_DEF int acme2_jws_key_change(acme2_sb *sb, const acme2_key *new_key, const acme2_key *old_key,
                                    const char *account_url, const char *url);
+
 /* == der == */
 
 /* Longest certificate serial number kept. RFC 5280 allows 20 octets, and a
@@ -603,6 +606,7 @@ ACME2_DEF int acme2_cert_key_match(const acme2_cert_info *ci, const acme2_key *k
    Text between blocks is ignored. On an error *pos does not move. */
 ACME2_DEF int acme2_pem_cert_next(const char *pem, size_t len, size_t *pos,
                                   unsigned char *der, size_t der_size, size_t *der_len);
+
 /* == chall == */
 
 /* Longest challenge token accepted. RFC 8555 section 8.1 asks for at least
@@ -656,6 +660,7 @@ ACME2_DEF int acme2_dns_account01_name(const char *account_url, const char *iden
    0x00 included). ACME2_ERR_NOT_FOUND when the certificate has no AKI
    keyIdentifier. */
 ACME2_DEF int acme2_ari_cert_id(const acme2_cert_info *ci, char *out, size_t out_size);
+
 /* == http == */
 
 /* Bounds on what is kept from a response. Each is a hard limit: a longer
@@ -748,6 +753,7 @@ ACME2_DEF int acme2_response_body(acme2_http_response *resp, const void *data, s
    RFC 9110 section 5.6.7), given the current Unix time. Returns seconds to
    wait (0 for a date in the past), or ACME2_ERR_PROTOCOL. */
 ACME2_DEF long long acme2_retry_after_parse(const char *value, size_t len, long long now);
+
 /* == protocol == */
 
 /* Bounds of the client's own storage. */
@@ -1143,6 +1149,7 @@ typedef struct acme2_renewal_info {
 ACME2_DEF int acme2_renewal_info_get_request(acme2_client *c, const char *cert_id, acme2_http_request *req);
 ACME2_DEF int acme2_renewal_info_get_response(acme2_client *c, acme2_renewal_info *out);
 ACME2_DEF int acme2_renewal_info_get(acme2_client *c, const char *cert_id, acme2_renewal_info *out);
+
 /* == issue == */
 
 /* Bytes the porcelain keeps for the challenges it must clean up: each takes
@@ -2101,6 +2108,7 @@ ACME2_DEF int acme2_json_bool(const acme2_json_tok *t, int *out)
     else return ACME2_ERR_TYPE;
     return 0;
 }
+
 /* == keys == (implementation) */
 
 /* Component slots in acme2_key.off/len. */
@@ -3230,6 +3238,7 @@ ACME2_DEF void acme2_key_wipe(acme2_key *key)
 {
     if (key) acme2_wipe(key, sizeof *key);
 }
+
 /* == jws == (implementation) */
 
 ACME2_DEF const char *acme2_jws_alg(const acme2_key *key)
@@ -3691,6 +3700,7 @@ ACME2_DEF int acme2_jws_key_change(acme2_sb *sb, const acme2_key *new_key, const
     j.key = new_key;
     return acme2__jws_build(sb, &j);
 }
+
 /* == der == (implementation) */
 
 /* DER tags used here (X.690 section 8; universal class unless noted). */
@@ -4847,6 +4857,7 @@ ACME2_DEF int acme2_tls_alpn01_cert_der(unsigned char *out, size_t out_size, con
     br_sha256_out(&h, ctx.digest);
     return acme2__der_signed(out, out_size, key, acme2__alpn_tbs, &ctx);
 }
+
 /* == chall == (implementation) */
 
 /* Length of a valid token, or 0. Only the alphabet is judged (RFC 8555
@@ -5017,6 +5028,7 @@ ACME2_DEF int acme2_ari_cert_id(const acme2_cert_info *ci, char *out, size_t out
     acme2_b64url_encode(out + a + 1, (size_t)s + 1, ci->serial, ci->serial_len);
     return a + 1 + s;
 }
+
 /* == http == (implementation) */
 
 static int acme2__lower(int c) { return (c >= 'A' && c <= 'Z') ? c + 32 : c; }
@@ -5311,6 +5323,7 @@ static int acme2__rfc3339(const char *v, size_t n, long long *out)
     *out = t;
     return 0;
 }
+
 /* == protocol == (implementation) */
 
 #ifndef ACME2_NO_HOSTED
@@ -6750,6 +6763,7 @@ ACME2_DEF int acme2_renewal_info_get(acme2_client *c, const char *cert_id, acme2
 {
     ACME2__DRIVE(c, acme2_renewal_info_get_request(c, cert_id, &req_), acme2_renewal_info_get_response(c, out));
 }
+
 /* == issue == (implementation) */
 
 /* The porcelain's state, kept at the end of the client's work buffer so

@@ -16,10 +16,14 @@
              bit 1: add the IP identifier 192.0.2.1
              bit 2: the deploy callback fails on its second call
              bit 3: profile "classic"
+             bit 4: the new account carries an External Account Binding
    Time is a fake clock that sleeping advances, so polling costs nothing.
    Checked: every request is well-formed; cleanup is called exactly once
    for each deployed challenge, with the same challenge; on success the
-   chain lies in the work buffer. */
+   chain lies in the work buffer. For a tls-alpn-01 challenge the deploy
+   callback builds the challenge certificate from the server's identifier
+   and token, and reads it back: it must parse, cover the identifier and
+   carry the certificate key. */
 #define ACME2_IMPLEMENTATION
 #include "acme2.h"
 #include "fuzz_common.h"
@@ -86,6 +90,20 @@ static int ff_deploy(void *user, const acme2_challenge_info *ch)
     if (ch->type == ACME2_CHALLENGE_HTTP_01) FUZZ_ASSERT(strncmp(ch->http_path, "/.well-known/acme-challenge/", 28) == 0);
     if (ch->type == ACME2_CHALLENGE_DNS_01) FUZZ_ASSERT(strncmp(ch->dns_name, "_acme-challenge.", 16) == 0);
     if ((ff.flags0 & 0x80) && ch->type == ACME2_CHALLENGE_HTTP_01) return 1;
+    if (ch->type == ACME2_CHALLENGE_TLS_ALPN_01) {
+        static unsigned char cert[2048];
+        acme2_cert_info ci;
+        int n = acme2_tls_alpn01_cert(cert, sizeof cert, fuzz_cert_key(), fuzz_account_key(), &ch->identifier,
+                                      ch->token, fuzz_now);
+        FUZZ_ASSERT(n > 0 || n == ACME2_ERR_IDENTIFIER || n == ACME2_ERR_TOKEN);
+        if (n > 0) {
+            FUZZ_ASSERT((size_t)n <= sizeof cert);
+            FUZZ_ASSERT(acme2_cert_parse(&ci, cert, (size_t)n) == 0);
+            FUZZ_ASSERT(acme2_cert_covers(&ci, &ch->identifier, 1) == 0);
+            FUZZ_ASSERT(acme2_cert_key_match(&ci, fuzz_cert_key()) == 0);
+            FUZZ_ASSERT(ci.not_before <= fuzz_now && fuzz_now <= ci.not_after);
+        }
+    }
     FUZZ_ASSERT(ff.deploys < FF_MAX_DEPLOYED);
     d = &ff.dep[ff.deploys++];
     d->type = ch->type;
@@ -172,6 +190,13 @@ int FUZZ_ENTRY_FLOW(const uint8_t *data, size_t size)
         ap.contacts = contacts;
         ap.n_contacts = 1;
         ap.terms_agreed = 1;
+        if (ff.flags1 & 0x10) {
+            static const unsigned char mac[32] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+            ap.eab_kid = "kid-1";
+            ap.eab_key = mac;
+            ap.eab_key_len = sizeof mac;
+            ap.eab_bits = 256u << (ff.flags1 >> 5 & 1); /* HS256 or HS512 */
+        }
         rc = acme2_account_new(c, &ap, &acct);
 #ifdef FUZZ_VERBOSE
         fprintf(stderr, "acme2_account_new: %s\n", acme2_strerror(rc));
