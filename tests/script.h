@@ -249,4 +249,47 @@ static int script_transport(void *user, const acme2_http_request *req, acme2_htt
     return 0;
 }
 
+/* ---- fixtures shared by the scripted-server tests ---- */
+
+#define CA "https://ca.test"
+#define DIR_URL CA "/dir"
+#define JSON_CT "Content-Type: application/json\n"
+#define PROBLEM_CT "Content-Type: application/problem+json\n"
+#define PEM_CT "Content-Type: application/pem-certificate-chain\n"
+#define NSTEPS(a) ((int)(sizeof(a) / sizeof((a)[0])))
+/* Every step answered and no request rejected. */
+#define SCRIPT_DONE(s) do { CHECK_INT((s).errors, 0); CHECK_INT((s).pos, (s).n); } while (0)
+
+/* A fake clock: sleeps advance it, so polling and Retry-After cost no real
+   time. */
+#define T0 1800000000LL /* Fri, 15 Jan 2027 08:00:00 GMT */
+static long long fake_now = T0;
+static long long slept_ms; /* milliseconds asleep since reset_clock() */
+static int sleeps;
+T_UNUSED static long long fake_clock(void *u) { (void)u; return fake_now; }
+T_UNUSED static void fake_sleep(void *u, unsigned ms)
+{
+    (void)u;
+    slept_ms += ms;
+    fake_now = T0 + slept_ms / 1000;
+    sleeps++;
+}
+
+T_UNUSED static void reset_clock(void)
+{
+    fake_now = T0;
+    slept_ms = 0;
+    sleeps = 0;
+}
+
+/* Options with the fake clock; everything else at its default. */
+T_UNUSED static acme2_options test_options(void)
+{
+    acme2_options o;
+    memset(&o, 0, sizeof o);
+    o.clock = fake_clock;
+    o.sleep = fake_sleep;
+    return o;
+}
+
 #endif

@@ -9,12 +9,7 @@
 #include "harness.h"
 #include "script.h"
 
-#define CA "https://ca.test"
-#define DIR_URL CA "/dir"
 #define ACCT CA "/acct/1"
-#define JSON_CT "Content-Type: application/json\n"
-#define PROBLEM_CT "Content-Type: application/problem+json\n"
-#define PEM_CT "Content-Type: application/pem-certificate-chain\n"
 
 static const char DIRECTORY[] =
     "{\"newNonce\":\"" CA "/nonce\",\"newAccount\":\"" CA "/acct\",\"newOrder\":\"" CA "/order\","

@@ -7,8 +7,6 @@
 #include "harness.h"
 #include "script.h"
 
-#define CA "https://ca.test"
-#define DIR_URL CA "/dir"
 #define ACCT CA "/acct/1"
 
 static const char DIRECTORY[] =
@@ -24,9 +22,6 @@ static const char DIRECTORY_SMALL[] =
 static const char DIRECTORY_HTTP[] =
     "{\"newNonce\":\"" CA "/nonce\",\"newAccount\":\"" CA "/acct\",\"newOrder\":\"http://ca.test/order\"}";
 
-#define JSON_CT "Content-Type: application/json\n"
-#define PROBLEM_CT "Content-Type: application/problem+json\n"
-#define PEM_CT "Content-Type: application/pem-certificate-chain\n"
 #define ORDER_LOC "Location: " CA "/order/1\n"
 #define PROB(type, detail) "{\"type\":\"urn:ietf:params:acme:error:" type "\",\"detail\":\"" detail "\"}"
 
@@ -93,37 +88,6 @@ static const char ORDER2_INVALID[] =
 #define ST_CHALL(n) { "POST", CA "/chall/" #n, 0, "{}", 200, JSON_CT, CHALL_PROCESSING, NULL }
 #define ST_FINALIZE { "POST", CA "/order/1/finalize", 0, NULL, 200, JSON_CT, ORDER_PROCESSING, NULL }
 #define ST_CERT(chain) { "POST", CA "/cert/1", 0, "", 200, PEM_CT, chain, NULL }
-
-/* A fake clock: sleeps advance it, so polling and Retry-After cost no real
-   time. */
-#define T0 1800000000LL /* Fri, 15 Jan 2027 08:00:00 GMT */
-static long long fake_now = T0;
-static long long slept_ms; /* milliseconds asleep since reset_clock() */
-static int sleeps;
-static long long fake_clock(void *u) { (void)u; return fake_now; }
-static void fake_sleep(void *u, unsigned ms)
-{
-    (void)u;
-    slept_ms += ms;
-    fake_now = T0 + slept_ms / 1000;
-    sleeps++;
-}
-
-static void reset_clock(void)
-{
-    fake_now = T0;
-    slept_ms = 0;
-    sleeps = 0;
-}
-
-static acme2_options test_options(void)
-{
-    acme2_options o;
-    memset(&o, 0, sizeof o);
-    o.clock = fake_clock;
-    o.sleep = fake_sleep;
-    return o;
-}
 
 static acme2_key account_ec, account_p384, account_rsa, cert_key, other_key;
 static char work[16384];
@@ -266,9 +230,6 @@ static int known_account(acme2_client *c, script *s, const step *steps, int n, c
     return rc;
 }
 
-#define NSTEPS(a) ((int)(sizeof(a) / sizeof((a)[0])))
-/* Every step was requested, in order, and every request was as expected. */
-#define SCRIPT_DONE(s) do { CHECK_INT((s).errors, 0); CHECK_INT((s).pos, (s).n); } while (0)
 
 static void example_id(acme2_identifier *id, const char *name)
 {

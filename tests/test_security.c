@@ -14,12 +14,8 @@
 #include "harness.h"
 #include "script.h"
 
-#define CA "https://ca.test"
-#define DIR_URL CA "/dir"
 #define ACCT CA "/acct/1"
 
-#define JSON_CT "Content-Type: application/json\n"
-#define PEM_CT "Content-Type: application/pem-certificate-chain\n"
 
 static const char DIRECTORY[] =
     "{\"newNonce\":\"" CA "/nonce\",\"newAccount\":\"" CA "/acct\",\"newOrder\":\"" CA "/order\","
@@ -40,22 +36,6 @@ static const char ACCOUNT_VALID[] = "{\"status\":\"valid\"}";
 #define ST_DIR { "GET", DIR_URL, 0, NULL, 200, JSON_CT, DIRECTORY, NULL }
 #define ST_HEAD { "HEAD", CA "/nonce", 0, NULL, 200, "", NULL, NULL }
 #define ST_ORDER(body) { "POST", CA "/order/1", 0, "", 200, JSON_CT, body, NULL }
-#define NSTEPS(a) ((int)(sizeof(a) / sizeof((a)[0])))
-#define SCRIPT_DONE(s) do { CHECK_INT((s).errors, 0); CHECK_INT((s).pos, (s).n); } while (0)
-
-/* A fake clock: polling costs no real time. */
-static long long fake_now = 1800000000LL;
-static long long fake_clock(void *u) { (void)u; return fake_now; }
-static void fake_sleep(void *u, unsigned ms) { (void)u; fake_now += (ms + 999) / 1000; }
-
-static acme2_options test_options(void)
-{
-    acme2_options o;
-    memset(&o, 0, sizeof o);
-    o.clock = fake_clock;
-    o.sleep = fake_sleep;
-    return o;
-}
 
 /* ------------------------------------------------------------------ setup */
 
