@@ -19,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <dirent.h>
 
 int cli_path(char *out, size_t size, const char *a, const char *b, const char *c)
 {
@@ -158,6 +159,29 @@ fail:
     return CLI_ERROR;
 }
 
+/* Temporary files (NAME.tmp.XXXXXX) of an earlier run killed mid-write
+   are never read back, but one may hold a private key: once our own write
+   of NAME has landed, they go. */
+static void remove_stale_temps(const char *path)
+{
+    char dir[CLI_PATH_MAX], full[CLI_PATH_MAX];
+    const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
+    size_t bl = strlen(base);
+    DIR *d;
+    struct dirent *e;
+    if (!slash) snprintf(dir, sizeof dir, ".");
+    else if (slash == path) snprintf(dir, sizeof dir, "/");
+    else snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+    d = opendir(dir);
+    if (!d) return;
+    while ((e = readdir(d)) != NULL) {
+        const char *n = e->d_name;
+        if (strncmp(n, base, bl) != 0 || strncmp(n + bl, ".tmp.", 5) != 0 || strlen(n + bl + 5) != 6) continue;
+        if (snprintf(full, sizeof full, "%s/%s", dir, n) < (int)sizeof full) unlink(full);
+    }
+    closedir(d);
+}
+
 int cli_write_atomic(const char *path, const void *data, size_t len, mode_t mode)
 {
     char tmp[CLI_PATH_MAX];
@@ -176,6 +200,7 @@ int cli_write_atomic(const char *path, const void *data, size_t len, mode_t mode
         cli_fail("cannot sync the directory of %s: %s", path, strerror(errno));
         return CLI_ERROR;
     }
+    remove_stale_temps(path);
     return 0;
 }
 

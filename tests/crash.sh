@@ -435,9 +435,14 @@ case_before_rename() {
     crash_case kill-before-cert-rename k7.test "certificate issued|@rename:/cert.pem" 1
 }
 
+# No temporary copy of NAME is left once a rerun wrote NAME itself.
+no_litter() { # dir name
+    [ -z "$(find "$1" -maxdepth 1 -name "$2.tmp.*" 2>/dev/null)" ] || fail "temporary copies of $2 left in ${1#"$CONF"/}"
+}
+
 case_cert_half_written() {
     case_checks_after_kill() { order_saved "$1" "$2" && no_cert_yet "$1"; }
-    case_checks_after_rerun() { rerun_did_not "POST https://[^ ]*/finalize-order/"; }
+    case_checks_after_rerun() { rerun_did_not "POST https://[^ ]*/finalize-order/" && no_litter "$CONF/$1" cert.pem; }
     crash_case kill-writing-cert k8.test "certificate issued|@write:/cert.pem.tmp" 1
 }
 
@@ -458,7 +463,7 @@ case_renewal_half_written() {
 
 case_key_half_written() {
     case_checks_after_kill() { [ ! -e "$CONF/private/$1/key.pem" ] || fail "key.pem exists"; }
-    case_checks_after_rerun() { return 0; }
+    case_checks_after_rerun() { no_litter "$CONF/private/$1" key.pem; }
     crash_case kill-writing-cert-key k9.test "@write:/key.pem.tmp" 0
 }
 
