@@ -138,4 +138,32 @@ T_UNUSED static int t_sh_out(char *out, size_t cap, const char *fmt, ...)
     return pclose(p) == 0 ? (int)n : -1;
 }
 
+/* Value of a hex digit, or -1. */
+T_UNUSED static int hexval(int c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+/* Decodes the hex digits of s into out (other characters skipped); returns
+   how many bytes the text holds, even past cap. */
+T_UNUSED static size_t unhex(const char *s, unsigned char *out, size_t cap)
+{
+    size_t n = 0;
+    int hi = -1;
+    for (; *s; s++) {
+        int v = hexval((unsigned char)*s);
+        if (v < 0) continue;
+        if (hi < 0) hi = v;
+        else {
+            if (n < cap) out[n] = (unsigned char)(hi << 4 | v);
+            n++;
+            hi = -1;
+        }
+    }
+    return n;
+}
+
 #endif

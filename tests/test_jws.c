@@ -14,31 +14,6 @@ static const char *tpath(char *buf, const char *name)
     return buf;
 }
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-static size_t unhex(const char *s, unsigned char *out, size_t cap)
-{
-    size_t n = 0;
-    int hi = -1;
-    for (; *s; s++) {
-        int v = hexval((unsigned char)*s);
-        if (v < 0) continue;
-        if (hi < 0) hi = v;
-        else {
-            if (n < cap) out[n] = (unsigned char)(hi << 4 | v);
-            n++;
-            hi = -1;
-        }
-    }
-    return n;
-}
-
 static int load_file(acme2_key *k, const char *path)
 {
     static unsigned char buf[16384];

@@ -59,32 +59,6 @@ static int openssl(const char *fmt, const char *a, const char *b)
     return t_sh("%s >/dev/null 2>&1", cmd);
 }
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-/* Decodes the hex digits of s (other characters skipped). */
-static size_t unhex(const char *s, unsigned char *out, size_t cap)
-{
-    size_t n = 0;
-    int hi = -1;
-    for (; *s; s++) {
-        int v = hexval((unsigned char)*s);
-        if (v < 0) continue;
-        if (hi < 0) hi = v;
-        else {
-            if (n < cap) out[n] = (unsigned char)(hi << 4 | v);
-            n++;
-            hi = -1;
-        }
-    }
-    return n;
-}
-
 /* base64url value of JSON member "name" in a flat JWK text, decoded. */
 static int jwk_member(const char *jwk, const char *name, unsigned char *out, size_t cap)
 {

@@ -16,7 +16,6 @@
 
 #define ACCT CA "/acct/1"
 
-
 static const char DIRECTORY[] =
     "{\"newNonce\":\"" CA "/nonce\",\"newAccount\":\"" CA "/acct\",\"newOrder\":\"" CA "/order\","
     "\"newAuthz\":\"" CA "/authz\",\"revokeCert\":\"" CA "/revoke\",\"keyChange\":\"" CA "/key-change\","
@@ -553,14 +552,6 @@ typedef struct secrets {
     unsigned char v[8][600];
     char name[8][24];
 } secrets;
-
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
 
 /* openssl pkey -text prints each component as "label:" and lines of
    "    xx:xx:..". */
