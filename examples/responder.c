@@ -3,6 +3,7 @@
 #define _POSIX_C_SOURCE 200809L
 #endif
 #include "responder.h"
+#include "transport_bearssl.h" /* acme2_bearssl_seed */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -449,27 +450,13 @@ static void rs_tls_setup(acme2_responder *r)
     r->policy.owner = r;
 }
 
-/* BearSSL 0.6 seeds its TLS randomness from RDRAND only on x86 (and fails
-   without it); feed it the operating system's randomness as well. */
-static void rs_seed(br_ssl_engine_context *eng)
-{
-    br_hmac_drbg_context drbg;
-    unsigned char seed[32];
-    if (acme2_rng_system(&drbg) == 0) {
-        br_hmac_drbg_generate(&drbg, seed, sizeof seed);
-        br_ssl_engine_inject_entropy(eng, seed, sizeof seed);
-    }
-    acme2_wipe(seed, sizeof seed);
-    acme2_wipe(&drbg, sizeof drbg);
-}
-
 static void rs_serve_tls(acme2_responder *r)
 {
     br_ssl_engine_context *eng = &r->sc.eng;
     int guard, done = 0;
 
     br_ssl_server_set_policy(&r->sc, &r->policy.vtable);
-    rs_seed(eng);
+    acme2_bearssl_seed(eng);
     if (!br_ssl_server_reset(&r->sc)) return;
     for (guard = 0; guard < 10000; guard++) {
         unsigned st = br_ssl_engine_current_state(eng);

@@ -435,9 +435,7 @@ static int tb_handshake(tb_t *t)
     return ACME2_ERR_TRANSPORT;
 }
 
-/* BearSSL 0.6 seeds its TLS randomness from RDRAND only on x86 (and fails
-   without it); feed it the operating system's randomness as well. */
-static void tb_seed(br_ssl_engine_context *eng)
+void acme2_bearssl_seed(br_ssl_engine_context *eng)
 {
     br_hmac_drbg_context drbg;
     unsigned char seed[32];
@@ -473,7 +471,7 @@ static int tb_open(tb_t *t)
 
     /* Resume only a session made with this same server. */
     resume = strcmp(t->session_host, t->host) == 0 && t->session_port == t->port;
-    tb_seed(&t->sc.eng);
+    acme2_bearssl_seed(&t->sc.eng);
     /* No SNI and no BearSSL name check for an IP literal: tb_xv_end_chain
        checks the iPAddress SAN instead. */
     if (!br_ssl_client_reset(&t->sc, t->host_ip_len ? NULL : t->host, resume)) {

@@ -155,6 +155,11 @@ void acme2_bearssl_disconnect(acme2_bearssl_transport *t);
 /* Disconnects and wipes the struct. Safe on a zeroed struct. */
 void acme2_bearssl_free(acme2_bearssl_transport *t);
 
+/* Feeds the operating system's randomness into a BearSSL engine (client or
+   server): BearSSL 0.6 seeds TLS from RDRAND only on x86 and fails without
+   it. Call before the engine's reset (which needs the entropy). */
+void acme2_bearssl_seed(br_ssl_engine_context *eng);
+
 #ifdef __cplusplus
 }
 #endif
