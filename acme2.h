@@ -1833,27 +1833,17 @@ ACME2_DEF int acme2_json_parse(const char *js, size_t len, acme2_json_tok *toks,
             te = (int)(q - base);
             p = q;
             break;
-        case 't':
-            if (st > ACME2__JS_VALUE_END || e - p < 4 || ACME2_MEMCMP(p, "true", 4)) return ACME2_ERR_JSON;
-            type = ACME2_JSON_TRUE;
+        case 't': case 'f': case 'n': {
+            /* The three literals, told apart by their first letter. */
+            const char *lit = *p == 't' ? "true" : *p == 'f' ? "false" : "null";
+            int ll = *p == 'f' ? 5 : 4;
+            if (st > ACME2__JS_VALUE_END || e - p < ll || ACME2_MEMCMP(p, lit, (size_t)ll)) return ACME2_ERR_JSON;
+            type = *p == 't' ? ACME2_JSON_TRUE : *p == 'f' ? ACME2_JSON_FALSE : ACME2_JSON_NULL;
             ts = (int)(p - base);
-            te = ts + 4;
-            p += 4;
+            te = ts + ll;
+            p += ll;
             break;
-        case 'f':
-            if (st > ACME2__JS_VALUE_END || e - p < 5 || ACME2_MEMCMP(p, "false", 5)) return ACME2_ERR_JSON;
-            type = ACME2_JSON_FALSE;
-            ts = (int)(p - base);
-            te = ts + 5;
-            p += 5;
-            break;
-        case 'n':
-            if (st > ACME2__JS_VALUE_END || e - p < 4 || ACME2_MEMCMP(p, "null", 4)) return ACME2_ERR_JSON;
-            type = ACME2_JSON_NULL;
-            ts = (int)(p - base);
-            te = ts + 4;
-            p += 4;
-            break;
+        }
         default:
             return ACME2_ERR_JSON;
         }
