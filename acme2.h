@@ -749,6 +749,11 @@ ACME2_DEF int acme2_response_header_line(acme2_http_response *resp, const char *
    the client set aside (unless a sink takes it). */
 ACME2_DEF int acme2_response_body(acme2_http_response *resp, const void *data, size_t len);
 
+/* Marks the exchange failed (err < 0, e.g. the transport's own result;
+   anything else counts as ACME2_ERR_TRANSPORT): for an event loop whose
+   HTTP stack failed after pushing part of a response. */
+ACME2_DEF int acme2_response_fail(acme2_http_response *resp, int err);
+
 /* Parses a Retry-After value: delta-seconds or an HTTP date (IMF-fixdate,
    RFC 9110 section 5.6.7), given the current Unix time. Returns seconds to
    wait (0 for a date in the past), or ACME2_ERR_PROTOCOL. */
@@ -894,6 +899,24 @@ typedef struct acme2_directory {
 ACME2_DEF const char *acme2_directory_caa(const acme2_directory *d, int i);
 ACME2_DEF const char *acme2_directory_profile(const acme2_directory *d, int i);
 
+/* Clients of one account at one CA (e.g. one per concurrent issuance) may
+   share what the CA hands out to anyone: the directory (fetched once) and
+   a pool of nonces (every response's Replay-Nonce goes into it, every
+   request takes the freshest). N concurrent issuances then cost one
+   directory fetch and at most N newNonce requests, not one per request.
+   Not locked: share only among clients driven from one thread. */
+#ifndef ACME2_SHARED_NONCES
+#define ACME2_SHARED_NONCES 16     /* nonces kept; past that the oldest is dropped (servers expire them) */
+#endif
+
+typedef struct acme2_shared {
+    int have_dir;
+    acme2_directory dir;
+    char dir_strings[ACME2_DIR_STRINGS];
+    int n_nonces;
+    char nonces[ACME2_SHARED_NONCES][ACME2_MAX_NONCE + 1];
+} acme2_shared;
+
 /* The client. Caller-owned; must not move after acme2_client_init. The
    account key and work buffer are borrowed and must outlive it. */
 typedef struct acme2_client {
@@ -920,6 +943,7 @@ typedef struct acme2_client {
     acme2_problem problem;
     acme2_sink_fn sink;          /* certificate sink (acme2_client_set_sink) */
     void *sink_user;
+    acme2_shared *shared;        /* acme2_client_share, or NULL */
 } acme2_client;
 
 /* Prepares a client. directory_url is copied; key (the account key) and
@@ -941,6 +965,15 @@ ACME2_DEF const char *acme2_client_account(const acme2_client *c);
 
 /* Switches the account key (after a key rollover done elsewhere). */
 ACME2_DEF void acme2_client_set_key(acme2_client *c, const acme2_key *key);
+
+/* Zeroes a shared directory and nonce pool. */
+ACME2_DEF void acme2_shared_init(acme2_shared *sh);
+
+/* Makes c use sh (which must outlive it and serve clients of c's directory
+   URL only): a directory sh holds is taken without a request, a directory c
+   fetches goes into sh, and nonces come from and go to sh's pool. NULL
+   stops sharing. */
+ACME2_DEF int acme2_client_share(acme2_client *c, acme2_shared *sh);
 
 /* The response object the transport (or an event loop) pushes into. */
 ACME2_DEF acme2_http_response *acme2_client_response(acme2_client *c);
@@ -1152,14 +1185,25 @@ ACME2_DEF int acme2_renewal_info_get(acme2_client *c, const char *cert_id, acme2
 
 /* == issue == */
 
-/* Bytes the porcelain keeps for the challenges it must clean up: each takes
-   its identifier and token plus 3 bytes (~70 for a typical name). */
+/* Bytes an issuance keeps about the challenges it deployed, to accept them
+   and to clean them up: each takes its identifier, token and challenge URL
+   plus 10 bytes (~170 at Let's Encrypt's URL lengths). A challenge that
+   does not fit stops the issuance with ACME2_ERR_NOSPACE before it is
+   deployed. Raise it for orders of many names (100 names: 17 KB). */
 #ifndef ACME2_ISSUE_CLEANUP_BYTES
-#define ACME2_ISSUE_CLEANUP_BYTES 768
+#define ACME2_ISSUE_CLEANUP_BYTES 1024
 #endif
 
-/* What a deploy or cleanup callback is told about one challenge. Strings
-   live only during the call. */
+/* After acme2_issuance_validation_seen: how long the engine waits for
+   further validation requests (the CA's other vantage points) before it
+   polls the order. Let's Encrypt's perspectives fetch within ~100 ms of
+   each other; Pebble marks the authorization valid right after its fetch. */
+#ifndef ACME2_SEEN_SETTLE_MS
+#define ACME2_SEEN_SETTLE_MS 60
+#endif
+
+/* What a deploy or cleanup is told about one challenge. Strings live until
+   the next call on the issuance (or the end of the callback). */
 typedef struct acme2_challenge_info {
     int type;                      /* enum acme2_challenge_type */
     acme2_identifier identifier;   /* as in the authorization (a wildcard's base name) */
@@ -1186,7 +1230,7 @@ typedef struct acme2_issue_params {
     size_t csr_len;
     const int *challenge_types;       /* preference order; NULL: http-01, dns-01, tls-alpn-01 */
     size_t n_challenge_types;
-    acme2_deploy_fn deploy;
+    acme2_deploy_fn deploy;           /* acme2_issue only (the engine asks with ACME2_STEP_DEPLOY) */
     acme2_cleanup_fn cleanup;         /* called for every challenge deploy took or failed on (not the
                                          declined ones), whether the issuance succeeds or not */
     void *user;
@@ -1198,21 +1242,137 @@ typedef struct acme2_issue_params {
     int chain;                        /* 0: the default chain; i > 0: the i-th alternate (Link rel="alternate") */
     acme2_sink_fn sink;               /* when set, the chain is streamed here */
     void *sink_user;
+    /* acme2_issue only: waits between polls instead of opt.sleep, and may
+       return early with 1 when the caller saw the CA fetch a challenge
+       (its responder answered a validation request): the order is then
+       polled ACME2_SEEN_SETTLE_MS after the last such fetch instead of on
+       the blind schedule. Return 0 when the time simply passed. */
+    int (*wait)(void *user, unsigned ms);
 } acme2_issue_params;
 
-/* One call from identifiers to certificate: new order (or resume), each
-   pending authorization answered with the first preferred challenge type it
-   offers, accept, poll the order until ready, finalize, poll, download,
-   then check that the leaf carries the certificate key (cert_key's, or the
-   CSR's) and covers every identifier (ACME2_ERR_CERT_KEY /
-   ACME2_ERR_CERT_NAMES otherwise) and that the whole chain parses. An
-   authorization for an identifier that was not requested stops it
-   (ACME2_ERR_PROTOCOL) before anything is deployed. On success *pem,
-   *pem_len give the chain in the work buffer (with a sink: the leaf only;
-   what the sink received counts only once this returns 0), valid until the
-   next call on the client; on failure they are untouched. The porcelain keeps its state at the end of the work
-   buffer: give it at least 8 KB (16 KB for RSA-4096 accounts or long
-   chains without a sink). */
+/* Checks a downloaded chain (PEM) against what was ordered: the leaf (the
+   first certificate) must carry the certificate key (cert_key's, or when
+   cert_key is NULL the key of the DER CSR given) and cover every
+   identifier (ACME2_ERR_CERT_KEY / ACME2_ERR_CERT_NAMES otherwise), and
+   every further certificate must parse (a chain the server cut short is
+   refused). When pem is the client's last certificate response and a sink
+   took the chain, only the leaf is there and only the leaf is checked.
+   Uses the client's work buffer past pem (or all of it) as scratch. */
+ACME2_DEF int acme2_chain_check(acme2_client *c, const char *pem, size_t pem_len, const acme2_key *cert_key,
+                                const unsigned char *csr, size_t csr_len, const acme2_identifier *ids, size_t n_ids);
+
+/* THE ISSUANCE ENGINE
+   A whole issuance as a state machine the caller steps, for event loops
+   and for many issuances from one thread (one client each; clients of one
+   account may share a directory and nonces, see acme2_client_share).
+   Nothing in it blocks, sleeps or calls back: each call to
+   acme2_issuance_step returns what the caller must do next.
+
+       acme2_issuance is;                     // caller-owned, must not move
+       acme2_http_request req;
+       acme2_issuance_start(&is, &client, &params);
+       for (;;) switch (acme2_issuance_step(&is, &req)) {
+       case ACME2_STEP_HTTP:    send req; push the answer into
+                                acme2_client_response(&client) (nothing
+                                pushed, or acme2_response_fail: the exchange
+                                failed); step again
+       case ACME2_STEP_DEPLOY:  publish acme2_issuance_challenge(&is); when
+                                done (now or seconds later) call
+                                acme2_issuance_deployed(&is, acme2_issuance_challenge_id(&is), rc)
+                                with rc as a deploy callback returns; step again
+       case ACME2_STEP_CLEANUP: remove acme2_issuance_challenge(&is); step again
+       case ACME2_STEP_ORDER:   save acme2_issuance_order(&is)->url for a resume; step again
+       case ACME2_STEP_WAIT:    step again after acme2_issuance_wait_ms(&is) ms
+                                (or at once after acme2_issuance_validation_seen)
+       case ACME2_STEP_IDLE:    nothing to do until a deploy is answered
+       case ACME2_STEP_DONE:    acme2_issuance_chain(&is, &pem, &len): checked
+       default (< 0):           failed: the error; acme2_client_problem says why
+       }
+
+   The params (deploy and cleanup callbacks aside, which only acme2_issue
+   uses) must stay valid until DONE or failure. Several deploys may be
+   outstanding at once: the engine goes on fetching the next authorization
+   while a DNS API takes its time, and accepts each challenge as its deploy
+   is answered. Every challenge a deploy took (or failed on) is cleaned up
+   before DONE or the error is returned. Requests and event strings live in
+   the client's work buffer; the issuance's own state is in the struct
+   (sizeof(acme2_issuance): about 3.7 KB with the default bounds, plus
+   the client and its work buffer: see the README's memory budget). */
+enum acme2_step {
+    ACME2_STEP_HTTP = 1, ACME2_STEP_DEPLOY, ACME2_STEP_CLEANUP, ACME2_STEP_ORDER,
+    ACME2_STEP_WAIT, ACME2_STEP_IDLE, ACME2_STEP_DONE
+};
+
+typedef struct acme2_issuance {
+    acme2_client *c;
+    const acme2_issue_params *p;
+    int phase, op, inflight, resend, result;
+    unsigned again, attempt;
+    int next_authz, loaded, why, drop_replaces, waiting, seen, told_order;
+    long long deadline, wait_ms;
+    int event_id;
+    const char *chain;
+    size_t chain_len;
+    size_t rec_used, rec_pos;
+    acme2_sink_fn keep_sink;
+    void *keep_sink_user;
+    acme2_challenge_info info;
+    acme2_order order;
+    char cert_url[ACME2_MAX_URL + 1];
+    acme2_authz authz;                 /* then the CSR, once the records are done with */
+    char rec[ACME2_ISSUE_CLEANUP_BYTES];
+} acme2_issuance;
+
+/* Starts an issuance on client c (which it uses exclusively until the end)
+   with the parameters of acme2_issue. ACME2_ERR_PARAM for missing ids, key
+   or CSR. */
+ACME2_DEF int acme2_issuance_start(acme2_issuance *is, acme2_client *c, const acme2_issue_params *p);
+
+/* The next thing to do: an ACME2_STEP_* value, or a negative error once
+   the issuance failed (then again on every later call). */
+ACME2_DEF int acme2_issuance_step(acme2_issuance *is, acme2_http_request *req);
+
+/* The challenge of the last DEPLOY or CLEANUP event, and the identifier to
+   answer a DEPLOY with. */
+ACME2_DEF const acme2_challenge_info *acme2_issuance_challenge(const acme2_issuance *is);
+ACME2_DEF int acme2_issuance_challenge_id(const acme2_issuance *is);
+
+/* Answers DEPLOY event id: rc 0 published, > 0 declined (the next preferred
+   type is tried), < 0 failed (the issuance stops with ACME2_ERR_CALLBACK).
+   ACME2_ERR_STATE when id is not an outstanding deploy. */
+ACME2_DEF int acme2_issuance_deployed(acme2_issuance *is, int id, int rc);
+
+/* The CA fetched a challenge (the caller's responder answered a validation
+   request): the order is polled ACME2_SEEN_SETTLE_MS after the last such
+   call instead of on the blind schedule. */
+ACME2_DEF void acme2_issuance_validation_seen(acme2_issuance *is);
+
+/* Milliseconds to wait after ACME2_STEP_WAIT. */
+ACME2_DEF long long acme2_issuance_wait_ms(const acme2_issuance *is);
+
+/* The order as last seen (its url is "" before it exists). */
+ACME2_DEF const acme2_order *acme2_issuance_order(const acme2_issuance *is);
+
+/* After ACME2_STEP_DONE: the checked chain in the work buffer (with a sink:
+   the leaf only), valid until the client's next request. */
+ACME2_DEF int acme2_issuance_chain(const acme2_issuance *is, const char **pem, size_t *pem_len);
+
+/* Wipes the issuance (call when done with it, also after a failure). */
+ACME2_DEF void acme2_issuance_reset(acme2_issuance *is);
+
+/* One call from identifiers to certificate: acme2_issuance_start, then the
+   engine stepped through the transport, p->deploy, p->cleanup, p->on_order
+   and opt.sleep (or p->wait). The engine, in short: new order (or resume),
+   each pending authorization answered with the first preferred challenge
+   type it offers, accept, poll the order until ready, finalize, poll,
+   download, then acme2_chain_check. An authorization for an identifier
+   that was not requested stops it (ACME2_ERR_PROTOCOL) before anything is
+   deployed. On success *pem, *pem_len give the chain in the work buffer
+   (with a sink: the leaf only; what the sink received counts only once this
+   returns 0), valid until the next call on the client; on failure they are
+   untouched. The issuance state is kept at the end of the work buffer: give
+   it at least 8 KB (16 KB for RSA-4096 accounts or long chains without a
+   sink), more with a larger ACME2_ISSUE_CLEANUP_BYTES or ACME2_ORDER_STRINGS. */
 ACME2_DEF int acme2_issue(acme2_client *c, const acme2_issue_params *p, const char **pem, size_t *pem_len);
 
 #ifdef __cplusplus
@@ -5225,6 +5385,12 @@ ACME2_DEF int acme2_response_body(acme2_http_response *r, const void *data, size
     return 0;
 }
 
+ACME2_DEF int acme2_response_fail(acme2_http_response *r, int err)
+{
+    if (!r) return ACME2_ERR_PARAM;
+    return acme2__fail(r, err < 0 ? err : ACME2_ERR_TRANSPORT);
+}
+
 /* Reads exactly n decimal digits. */
 static int acme2__digits(const char *s, size_t n, unsigned *out)
 {
@@ -5538,6 +5704,68 @@ ACME2_DEF const char *acme2_directory_caa(const acme2_directory *d, int i) { ret
 ACME2_DEF const char *acme2_directory_profile(const acme2_directory *d, int i) { return acme2__packed_at(d->profiles_first, d->n_profiles, i); }
 ACME2_DEF const char *acme2_certificate_alternate(const acme2_client *c, int i) { return acme2__packed_at(c->resp.links, c->resp.n_alternates, i); }
 
+/* ---- sharing among clients ---- */
+
+/* Copies a directory whose strings live in sa into one whose strings live
+   in da (pointers to "" literals stay as they are). */
+static void acme2__dir_copy(acme2_directory *dd, char *da, const acme2_directory *sd, const char *sa)
+{
+    const char **f[11];
+    int i;
+    *dd = *sd;
+    ACME2_MEMCPY(da, sa, ACME2_DIR_STRINGS);
+    f[0] = &dd->new_nonce; f[1] = &dd->new_account; f[2] = &dd->new_order; f[3] = &dd->new_authz;
+    f[4] = &dd->revoke_cert; f[5] = &dd->key_change; f[6] = &dd->renewal_info; f[7] = &dd->terms_of_service;
+    f[8] = &dd->website; f[9] = &dd->caa_first; f[10] = &dd->profiles_first;
+    for (i = 0; i < 11; i++) {
+        uintptr_t p = (uintptr_t)*f[i], s = (uintptr_t)sa;
+        if (p >= s && p < s + ACME2_DIR_STRINGS) *f[i] = da + (p - s);
+    }
+}
+
+ACME2_DEF void acme2_shared_init(acme2_shared *sh)
+{
+    if (sh) ACME2_MEMSET(sh, 0, sizeof *sh);
+}
+
+static void acme2__nonce_give(acme2_shared *sh, const char *nonce)
+{
+    if (sh->n_nonces == ACME2_SHARED_NONCES) {
+        memmove(sh->nonces[0], sh->nonces[1], sizeof sh->nonces - sizeof sh->nonces[0]);
+        sh->n_nonces--;
+    }
+    ACME2_MEMCPY(sh->nonces[sh->n_nonces++], nonce, ACME2_MAX_NONCE + 1);
+}
+
+ACME2_DEF int acme2_client_share(acme2_client *c, acme2_shared *sh)
+{
+    if (!c) return ACME2_ERR_PARAM;
+    c->shared = sh;
+    if (!sh) return 0;
+    if (c->nonce[0]) {
+        acme2__nonce_give(sh, c->nonce);
+        c->nonce[0] = 0;
+    }
+    if (c->have_dir && !sh->have_dir) {
+        acme2__dir_copy(&sh->dir, sh->dir_strings, &c->dir, c->dir_strings);
+        sh->have_dir = 1;
+    }
+    return 0;
+}
+
+/* Before a request: what the shared state offers instead of fetching. */
+static void acme2__take_shared(acme2_client *c, int need_nonce)
+{
+    acme2_shared *sh = c->shared;
+    if (!sh) return;
+    if (!c->have_dir && sh->have_dir) {
+        acme2__dir_copy(&c->dir, c->dir_strings, &sh->dir, sh->dir_strings);
+        c->have_dir = 1;
+    }
+    if (need_nonce && !c->nonce[0] && sh->n_nonces > 0)
+        ACME2_MEMCPY(c->nonce, sh->nonces[--sh->n_nonces], sizeof c->nonce);
+}
+
 /* ---- requests ---- */
 
 /* The part of the work buffer requests may use (the porcelain keeps its own
@@ -5600,6 +5828,7 @@ static int acme2__prepare(acme2_client *c, int need_nonce, acme2_http_request *r
 {
     int rc;
     c->pending = 0;
+    acme2__take_shared(c, need_nonce);
     if (!c->have_dir) {
         rc = acme2__get(c, "GET", c->dir_url, req);
         if (rc) return rc;
@@ -5785,6 +6014,8 @@ static int acme2__response_common(acme2_client *c, int is_post)
            earn a badNonce for the next request: fetch a fresh one then. */
         if (strcmp(r->nonce, c->spent_nonce) == 0)
             acme2__log(c, ACME2_LOG_WARN, "server sent back the nonce just used; not reusing it", NULL);
+        else if (c->shared)
+            acme2__nonce_give(c->shared, r->nonce);
         else
             ACME2_MEMCPY(c->nonce, r->nonce, sizeof c->nonce);
     }
@@ -5893,6 +6124,10 @@ static int acme2__directory_parse(acme2_client *c)
     c->dir = d;
     c->dir_used = used;
     c->have_dir = 1;
+    if (c->shared) {
+        acme2__dir_copy(&c->shared->dir, c->shared->dir_strings, &c->dir, c->dir_strings);
+        c->shared->have_dir = 1;
+    }
     return 0;
 }
 
@@ -5932,10 +6167,11 @@ static int acme2__begin_json(acme2_client *c, int is_post, acme2_json_tok **t, i
 
 ACME2_DEF int acme2_directory_request(acme2_client *c, acme2_http_request *req)
 {
-    int rc;
+    /* Always a fetch (a shared directory is not taken here). */
+    int rc = acme2__get(c, "GET", c->dir_url, req);
     c->have_dir = 0;
-    rc = acme2__prepare(c, 0, req);
-    return rc < 0 ? rc : 0;
+    c->pending = rc ? 0 : ACME2__PENDING_DIR;
+    return rc;
 }
 
 ACME2_DEF int acme2_directory_response(acme2_client *c)
@@ -5994,6 +6230,7 @@ static void acme2__wait(acme2_client *c)
 
 ACME2_DEF int acme2_directory_fetch(acme2_client *c)
 {
+    acme2__take_shared(c, 0);
     if (c->have_dir) return 0;
     ACME2__DRIVE(c, acme2_directory_request(c, &req_), acme2_directory_response(c));
 }
@@ -6756,15 +6993,6 @@ ACME2_DEF int acme2_renewal_info_get(acme2_client *c, const char *cert_id, acme2
 
 /* == issue == (implementation) */
 
-/* The porcelain's state, kept at the end of the client's work buffer so
-   that one buffer is all the caller provides. */
-typedef struct acme2__issue_state {
-    acme2_order order;
-    acme2_authz authz;
-    size_t cleanup_used;
-    char cleanup[ACME2_ISSUE_CLEANUP_BYTES]; /* records: type, wildcard, id type, identifier\0, token\0 */
-} acme2__issue_state;
-
 static const int acme2__default_challenges[3] = { ACME2_CHALLENGE_HTTP_01, ACME2_CHALLENGE_DNS_01, ACME2_CHALLENGE_TLS_ALPN_01 };
 
 /* Fills the strings of a challenge_info into buf (about 1 KB of stack in
@@ -6807,132 +7035,148 @@ static int acme2__challenge_info(acme2_client *c, acme2_challenge_info *ci, char
     return 0;
 }
 
-static int acme2__cleanup_record(acme2__issue_state *s, const acme2_challenge_info *ci)
+/* ---- the leaf check ---- */
+
+/* The subjectPKInfo TLV of a DER CSR: CertificationRequest ::= SEQUENCE {
+   SEQUENCE { version INTEGER, subject Name, subjectPKInfo, ... }, ... }. */
+static int acme2__csr_spki(const unsigned char *csr, size_t len, const unsigned char **spki, size_t *spki_len)
 {
-    size_t il = strlen(ci->identifier.value), tl = strlen(ci->token);
-    char *p;
-    if (3 + il + 1 + tl + 1 > sizeof s->cleanup - s->cleanup_used) return ACME2_ERR_NOSPACE;
-    p = s->cleanup + s->cleanup_used;
-    p[0] = (char)ci->type;
-    p[1] = (char)ci->wildcard;
-    p[2] = (char)ci->identifier.type;
-    ACME2_MEMCPY(p + 3, ci->identifier.value, il + 1);
-    ACME2_MEMCPY(p + 4 + il, ci->token, tl + 1);
-    s->cleanup_used += 3 + il + 1 + tl + 1;
+    acme2__dr r, req, info, item;
+    const unsigned char *start;
+    r.p = csr;
+    r.n = len;
+    if (acme2__dr_expect(&r, ACME2__T_SEQUENCE, &req) || acme2__dr_expect(&req, ACME2__T_SEQUENCE, &info) ||
+        acme2__dr_expect(&info, ACME2__T_INTEGER, &item) || acme2__dr_expect(&info, ACME2__T_SEQUENCE, &item))
+        return ACME2_ERR_DER;
+    start = info.p;
+    if (acme2__dr_expect(&info, ACME2__T_SEQUENCE, &item)) return ACME2_ERR_DER;
+    *spki = start;
+    *spki_len = (size_t)(info.p - start);
     return 0;
 }
 
-/* Runs the cleanup callback for every recorded challenge, then forgets them. */
-static void acme2__cleanup_all(acme2_client *c, const acme2_issue_params *p, acme2__issue_state *s, int failed)
+ACME2_DEF int acme2_chain_check(acme2_client *c, const char *pem, size_t len, const acme2_key *cert_key,
+                                const unsigned char *csr, size_t csr_len, const acme2_identifier *ids, size_t n_ids)
 {
-    size_t pos = 0;
-    while (pos < s->cleanup_used) {
-        acme2_challenge_info ci;
-        char buf[1024];
-        const char *rec = s->cleanup + pos;
-        ci.type = rec[0];
-        ci.wildcard = rec[1];
-        ci.identifier.type = rec[2];
-        ci.identifier.value = rec + 3;
-        ci.token = rec + 3 + strlen(rec + 3) + 1;
-        ci.failed = failed;
-        pos += 3 + strlen(ci.identifier.value) + 1 + strlen(ci.token) + 1;
-        if (p->cleanup && acme2__challenge_info(c, &ci, buf, sizeof buf) == 0) p->cleanup(p->user, &ci);
-        acme2_wipe(buf, sizeof buf);
+    acme2_cert_info ci, more;
+    size_t pos = 0, der_len = 0, off = 0, room;
+    unsigned char *der;
+    int rc, leaf_only;
+    if (!c || !pem || !ids || !n_ids || (!cert_key && !csr)) return ACME2_ERR_PARAM;
+    room = acme2__work_room(c);
+    /* Scratch for one DER certificate: past the PEM when it sits in the
+       work buffer (the usual case: a certificate response). */
+    if ((uintptr_t)pem >= (uintptr_t)c->work && (uintptr_t)pem < (uintptr_t)(c->work + room))
+        off = acme2__align(c, (size_t)(pem + len - c->work));
+    if (off >= room) return ACME2_ERR_NOSPACE;
+    der = (unsigned char *)c->work + off;
+    /* With a sink only the leaf stayed in the buffer. */
+    leaf_only = pem == c->resp.body && c->resp.body_len != c->resp.body_total;
+    rc = acme2_pem_cert_next(pem, len, &pos, der, room - off, &der_len);
+    if (rc == 0) return ACME2_ERR_PROTOCOL;
+    if (rc < 0) return rc;
+    rc = acme2_cert_parse(&ci, der, der_len);
+    if (rc) return rc;
+    if (cert_key) {
+        rc = acme2_cert_key_match(&ci, cert_key);
+        if (rc) return rc;
+    } else {
+        const unsigned char *spki;
+        size_t spki_len;
+        if (acme2__csr_spki(csr, csr_len, &spki, &spki_len)) return ACME2_ERR_DER;
+        if (!acme2__der_spki_same(ci.spki, ci.spki_len, spki, spki_len)) return ACME2_ERR_CERT_KEY;
     }
-    s->cleanup_used = 0;
-}
-
-/* Deploys one pending authorization's challenge: the first preferred type
-   it offers that the deploy callback takes. Returns that challenge's index
-   in s->authz, or an error. The accept is the caller's, so this frame
-   (about 1.7 KB with the challenge strings) is gone while the request is
-   signed. */
-static int acme2__deploy_authz(acme2_client *c, const acme2_issue_params *p, acme2__issue_state *s)
-{
-    const int *types = p->challenge_types ? p->challenge_types : acme2__default_challenges;
-    size_t nt = p->challenge_types ? p->n_challenge_types : 3, i;
-    acme2_authz *a = &s->authz;
-    for (i = 0; i < nt; i++) {
-        const acme2_challenge *ch = acme2_authz_challenge(a, types[i]);
-        acme2_challenge_info ci;
-        char buf[1024];
-        int rc;
-        if (!ch) continue;
-        ci.type = ch->type;
-        ci.failed = 0;
-        ci.identifier = a->identifier;
-        ci.wildcard = a->wildcard;
-        ci.token = ch->token;
-        rc = acme2__challenge_info(c, &ci, buf, sizeof buf);
-        if (rc == 0) rc = acme2__cleanup_record(s, &ci);
-        if (rc == 0) {
-            acme2__log(c, ACME2_LOG_INFO, "deploying challenge for ", a->identifier.value);
-            rc = p->deploy ? p->deploy(p->user, &ci) : ACME2_ERR_PARAM;
-            if (rc > 0) s->cleanup_used -= 3 + strlen(ci.identifier.value) + 1 + strlen(ci.token) + 1;
-            else if (rc < 0) rc = ACME2_ERR_CALLBACK;
-        }
-        acme2_wipe(buf, sizeof buf);
-        if (rc > 0) continue;
-        if (rc < 0) return rc;
-        return (int)(ch - a->challenges);
-    }
-    acme2__log(c, ACME2_LOG_ERROR, "no preferred challenge type could be deployed for ", a->identifier.value);
-    return ACME2_ERR_UNSUPPORTED;
-}
-
-static int acme2__issue_order(acme2_client *c, const acme2_issue_params *p, acme2__issue_state *s)
-{
-    acme2_order_params op;
-    int rc;
-    if (p->resume_order && p->resume_order[0]) {
-        rc = acme2_order_get(c, p->resume_order, &s->order);
-        if (rc == 0 && s->order.status != ACME2_STATUS_INVALID) {
-            acme2__log(c, ACME2_LOG_INFO, "resuming order ", s->order.url);
-            return 0;
-        }
-        /* Only an order the server refused or failed is replaced: after a
-           transport failure, a rate limit or a server error it may still
-           be good, and a new order would cost the rate limit it is under. */
-        if (rc == ACME2_ERR_TRANSPORT || rc == ACME2_ERR_TIMEOUT ||
-            ((rc == ACME2_ERR_PROBLEM || rc == ACME2_ERR_HTTP) &&
-             (c->problem.http_status == 429 || c->problem.http_status >= 500)))
-            return rc;
-        acme2__log(c, ACME2_LOG_INFO, "saved order unusable; creating a new one", NULL);
-    }
-    ACME2_MEMSET(&op, 0, sizeof op);
-    op.ids = p->ids;
-    op.n_ids = p->n_ids;
-    op.not_before = p->not_before;
-    op.not_after = p->not_after;
-    op.profile = p->profile;
-    op.replaces = p->replaces;
-    rc = acme2_order_new(c, &op, &s->order);
-    if (rc == ACME2_ERR_PROBLEM && c->problem.type == ACME2_PROB_ALREADY_REPLACED && op.replaces) {
-        acme2__log(c, ACME2_LOG_WARN, "certificate already replaced; ordering without \"replaces\"", NULL);
-        op.replaces = NULL;
-        rc = acme2_order_new(c, &op, &s->order);
-    }
-    if (rc == 0 && p->on_order) p->on_order(p->user, s->order.url);
+    rc = acme2_cert_covers(&ci, ids, n_ids);
+    if (rc || leaf_only) return rc;
+    while ((rc = acme2_pem_cert_next(pem, len, &pos, der, room - off, &der_len)) == 1)
+        if ((rc = acme2_cert_parse(&more, der, der_len)) != 0) return rc;
     return rc;
 }
 
-/* An order that failed validation rarely says why: Boulder and Pebble put
-   the reason into the failed challenge, not the order. Fetches the
-   authorizations until one carries it, so acme2_client_problem() can tell
-   the caller. Always ACME2_ERR_INVALID. */
-static int acme2__issue_why_invalid(acme2_client *c, acme2__issue_state *s)
+/* ---- the engine ---- */
+
+/* Phases, in the order an issuance goes through them. */
+enum {
+    ACME2__PH_ORDER = 1,  /* resume or create the order */
+    ACME2__PH_AUTHZ,      /* fetch each authorization, deploy, accept */
+    ACME2__PH_POLL,       /* poll the order until it leaves "pending" */
+    ACME2__PH_WHY,        /* an invalid order: find the failed authorization's error */
+    ACME2__PH_CLEANUP,    /* CLEANUP events, then finalize or fail */
+    ACME2__PH_FINALIZE,
+    ACME2__PH_POLL2,      /* poll until "valid" */
+    ACME2__PH_CERT,       /* download (the default chain first when an alternate is wanted) */
+    ACME2__PH_DONE,
+    ACME2__PH_FAILED
+};
+
+/* The request of each phase (the one in flight, or to resend). */
+enum {
+    ACME2__OP_RESUME = 1, ACME2__OP_NEW, ACME2__OP_AUTHZ, ACME2__OP_ACCEPT, ACME2__OP_POLL,
+    ACME2__OP_WHY, ACME2__OP_FINALIZE, ACME2__OP_ALT, ACME2__OP_CERT
+};
+
+/* Challenge records, packed in is->rec: state, type, wildcard, identifier
+   type, authorization index (2 bytes), preference position, then
+   identifier, token and challenge URL, each NUL-terminated. A record's
+   offset is its DEPLOY id. Records are only appended, so ids stay put. */
+#define ACME2__REC_HEAD 7
+enum {
+    ACME2__R_DEPLOYING = 1, /* DEPLOY asked, not answered */
+    ACME2__R_READY,         /* published: to accept */
+    ACME2__R_ACCEPTED,
+    ACME2__R_FAILED,        /* the deploy failed: cleaned up all the same */
+    ACME2__R_DECLINED,      /* the next preferred type is to be tried */
+    ACME2__R_DEAD           /* cleaned up, or replaced after a decline */
+};
+
+static const char *acme2__rec_token(const char *r) { return r + ACME2__REC_HEAD + strlen(r + ACME2__REC_HEAD) + 1; }
+static const char *acme2__rec_url(const char *r) { const char *t = acme2__rec_token(r); return t + strlen(t) + 1; }
+static size_t acme2__rec_len(const char *r) { const char *u = acme2__rec_url(r); return (size_t)(u - r) + strlen(u) + 1; }
+static int acme2__rec_authz(const char *r) { return (unsigned char)r[4] | ((unsigned char)r[5] << 8); }
+
+/* The offset of the first record in state st at or after from, or -1. */
+static int acme2__rec_find(const acme2_issuance *is, int st, size_t from)
 {
-    int i, rc;
-    for (i = 0; i < s->order.n_authz; i++) {
-        rc = acme2_authz_get(c, acme2_order_authz(&s->order, i), &s->authz);
-        if (rc == ACME2_ERR_INVALID && c->problem.type != ACME2_PROB_NONE) break;
-        if (rc && rc != ACME2_ERR_INVALID) {
-            c->problem.type = ACME2_PROB_NONE; /* not the reason: the lookup itself failed */
-            break;
-        }
+    size_t pos = 0;
+    while (pos < is->rec_used) {
+        if (pos >= from && is->rec[pos] == st) return (int)pos;
+        pos += acme2__rec_len(is->rec + pos);
     }
-    return ACME2_ERR_INVALID;
+    return -1;
+}
+
+static int acme2__rec_add(acme2_issuance *is, const acme2_authz *a, const acme2_challenge *ch, int authz_i, int pos)
+{
+    size_t il = strlen(a->identifier.value), tl = strlen(ch->token), ul = strlen(ch->url);
+    char *r;
+    if (ACME2__REC_HEAD + il + tl + ul + 3 > sizeof is->rec - is->rec_used) return ACME2_ERR_NOSPACE;
+    r = is->rec + is->rec_used;
+    r[0] = ACME2__R_DEPLOYING;
+    r[1] = (char)ch->type;
+    r[2] = (char)a->wildcard;
+    r[3] = (char)a->identifier.type;
+    r[4] = (char)(authz_i & 0xff);
+    r[5] = (char)(authz_i >> 8);
+    r[6] = (char)pos;
+    ACME2_MEMCPY(r + ACME2__REC_HEAD, a->identifier.value, il + 1);
+    ACME2_MEMCPY(r + ACME2__REC_HEAD + il + 1, ch->token, tl + 1);
+    ACME2_MEMCPY(r + ACME2__REC_HEAD + il + tl + 2, ch->url, ul + 1);
+    is->rec_used += ACME2__REC_HEAD + il + tl + ul + 3;
+    return (int)(r - is->rec);
+}
+
+/* Fills is->info for record r; its strings go into the work buffer. */
+static int acme2__rec_info(acme2_issuance *is, const char *r, int failed)
+{
+    acme2_challenge_info *ci = &is->info;
+    ci->type = r[1];
+    ci->wildcard = r[2];
+    ci->identifier.type = r[3];
+    ci->identifier.value = r + ACME2__REC_HEAD;
+    ci->token = acme2__rec_token(r);
+    ci->failed = failed;
+    is->event_id = (int)(r - is->rec);
+    return acme2__challenge_info(is->c, ci, is->c->work, acme2__work_room(is->c));
 }
 
 /* 1 when the authorization is for one of the requested identifiers (a
@@ -6964,170 +7208,522 @@ static int acme2__authz_requested(const acme2_issue_params *p, const acme2_authz
     return 0;
 }
 
-static int acme2__issue_authorize(acme2_client *c, const acme2_issue_params *p, acme2__issue_state *s)
+/* Ends the issuance with err: challenges still published are cleaned up
+   first (ACME2__PH_CLEANUP ends in ACME2__PH_FAILED when result is set). */
+static int acme2__is_fail(acme2_issuance *is, int err)
 {
-    int i, rc;
-    for (i = 0; i < s->order.n_authz; i++) {
-        rc = acme2_authz_get(c, acme2_order_authz(&s->order, i), &s->authz);
+    if (!is->result) is->result = err;
+    is->phase = ACME2__PH_CLEANUP;
+    is->rec_pos = 0;
+    return 0;
+}
+
+static void acme2__is_enter_poll(acme2_issuance *is, int phase)
+{
+    is->phase = phase;
+    is->attempt = 0;
+    is->deadline = acme2__now(is->c) + is->c->opt.poll_timeout;
+    is->waiting = 0;
+}
+
+/* Offers the authorization in is->authz (order index authz_i) the preferred
+   challenge types from position pos on. ACME2_STEP_DEPLOY, or an error. */
+static int acme2__is_choose(acme2_issuance *is, int authz_i, size_t pos)
+{
+    const acme2_issue_params *p = is->p;
+    const int *types = p->challenge_types ? p->challenge_types : acme2__default_challenges;
+    size_t nt = p->challenge_types ? p->n_challenge_types : 3;
+    const acme2_authz *a = &is->authz;
+    for (; pos < nt; pos++) {
+        const acme2_challenge *ch = acme2_authz_challenge(a, types[pos]);
+        int id, rc;
+        if (!ch) continue;
+        id = acme2__rec_add(is, a, ch, authz_i, (int)pos);
+        if (id < 0) return id;
+        rc = acme2__rec_info(is, is->rec + id, 0);
+        if (rc) {
+            is->rec[id] = ACME2__R_DEAD;
+            return rc;
+        }
+        acme2__log(is->c, ACME2_LOG_INFO, "deploying challenge for ", a->identifier.value);
+        return ACME2_STEP_DEPLOY;
+    }
+    acme2__log(is->c, ACME2_LOG_ERROR, "no preferred challenge type could be deployed for ", a->identifier.value);
+    return ACME2_ERR_UNSUPPORTED;
+}
+
+/* Builds the request of is->op into req. */
+static int acme2__is_build(acme2_issuance *is, acme2_http_request *req)
+{
+    acme2_client *c = is->c;
+    const acme2_issue_params *p = is->p;
+    switch (is->op) {
+    case ACME2__OP_RESUME:
+        return acme2_order_get_request(c, p->resume_order, req);
+    case ACME2__OP_NEW: {
+        acme2_order_params op;
+        ACME2_MEMSET(&op, 0, sizeof op);
+        op.ids = p->ids;
+        op.n_ids = p->n_ids;
+        op.not_before = p->not_before;
+        op.not_after = p->not_after;
+        op.profile = p->profile;
+        op.replaces = is->drop_replaces ? NULL : p->replaces;
+        return acme2_order_new_request(c, &op, req);
+    }
+    case ACME2__OP_AUTHZ:
+        return acme2_authz_get_request(c, acme2_order_authz(&is->order, is->loaded), req);
+    case ACME2__OP_WHY:
+        return acme2_authz_get_request(c, acme2_order_authz(&is->order, is->why), req);
+    case ACME2__OP_ACCEPT:
+        return acme2_challenge_accept_request(c, acme2__rec_url(is->rec + is->rec_pos), req);
+    case ACME2__OP_POLL:
+        return acme2_order_get_request(c, is->order.url, req);
+    case ACME2__OP_FINALIZE: {
+        const unsigned char *csr = p->csr ? p->csr : (const unsigned char *)&is->authz;
+        return acme2_order_finalize_request(c, &is->order, csr, p->csr ? p->csr_len : is->chain_len, req);
+    }
+    default: /* ALT, CERT: only the wanted chain goes to the caller's sink */
+        if (is->op == ACME2__OP_CERT) acme2_client_set_sink(c, p->sink, p->sink_user);
+        else acme2_client_set_sink(c, NULL, NULL);
+        return acme2_certificate_request(c, is->cert_url, req);
+    }
+}
+
+/* Parses the answer to is->op. */
+static int acme2__is_parse(acme2_issuance *is)
+{
+    acme2_client *c = is->c;
+    int rc;
+    switch (is->op) {
+    case ACME2__OP_RESUME: case ACME2__OP_POLL: return acme2_order_get_response(c, &is->order);
+    case ACME2__OP_NEW: return acme2_order_new_response(c, &is->order);
+    case ACME2__OP_AUTHZ: case ACME2__OP_WHY: return acme2_authz_get_response(c, &is->authz);
+    case ACME2__OP_ACCEPT: return acme2_challenge_accept_response(c);
+    case ACME2__OP_FINALIZE: return acme2_order_finalize_response(c, &is->order);
+    default:
+        rc = acme2_certificate_response(c, &is->chain, &is->chain_len);
+        acme2_client_set_sink(c, is->keep_sink, is->keep_sink_user);
+        return rc;
+    }
+}
+
+/* The order exists (made or resumed): authorize it if pending, else go
+   straight to finalizing. */
+static void acme2__is_order_known(acme2_issuance *is)
+{
+    if (is->order.status == ACME2_STATUS_PENDING) {
+        is->phase = ACME2__PH_AUTHZ;
+        is->next_authz = 0;
+    } else {
+        is->phase = ACME2__PH_CLEANUP;
+        is->rec_pos = 0;
+    }
+}
+
+/* Moves the issuance on after the answer to is->op (rc: the parser's
+   result). Returns an ACME2_STEP_* event to hand out, 0 to go on, or an
+   error for acme2__is_fail. */
+static int acme2__is_after(acme2_issuance *is, int rc)
+{
+    acme2_client *c = is->c;
+    const acme2_issue_params *p = is->p;
+    int st;
+    switch (is->op) {
+    case ACME2__OP_RESUME:
+        if (rc == 0 && is->order.status != ACME2_STATUS_INVALID) {
+            acme2__log(c, ACME2_LOG_INFO, "resuming order ", is->order.url);
+            acme2__is_order_known(is);
+            return 0;
+        }
+        /* Only an order the server refused or failed is replaced: after a
+           transport failure, a rate limit or a server error it may still
+           be good, and a new order would cost the rate limit it is under. */
+        if (rc == ACME2_ERR_TRANSPORT || rc == ACME2_ERR_TIMEOUT ||
+            ((rc == ACME2_ERR_PROBLEM || rc == ACME2_ERR_HTTP) &&
+             (c->problem.http_status == 429 || c->problem.http_status >= 500)))
+            return rc;
+        acme2__log(c, ACME2_LOG_INFO, "saved order unusable; creating a new one", NULL);
+        is->op = ACME2__OP_NEW;
+        is->resend = 1;
+        return 0;
+    case ACME2__OP_NEW:
+        if (rc == ACME2_ERR_PROBLEM && c->problem.type == ACME2_PROB_ALREADY_REPLACED && p->replaces && !is->drop_replaces) {
+            acme2__log(c, ACME2_LOG_WARN, "certificate already replaced; ordering without \"replaces\"", NULL);
+            is->drop_replaces = 1;
+            is->resend = 1;
+            return 0;
+        }
         if (rc) return rc;
-        if (s->authz.status == ACME2_STATUS_VALID) continue;
-        if (s->authz.status != ACME2_STATUS_PENDING) return ACME2_ERR_INVALID;
-        if (!acme2__authz_requested(p, &s->authz)) {
-            acme2__log(c, ACME2_LOG_ERROR, "authorization for an identifier that was not requested: ", s->authz.identifier.value);
+        acme2__is_order_known(is);
+        return ACME2_STEP_ORDER;
+    case ACME2__OP_AUTHZ: {
+        int redo = is->why; /* record being retried after a decline, or -1 */
+        if (rc) return rc;
+        is->why = -1;
+        st = is->authz.status;
+        if (redo >= 0) is->rec[redo] = ACME2__R_DEAD;
+        if (st == ACME2_STATUS_VALID) return 0;
+        if (st != ACME2_STATUS_PENDING) return ACME2_ERR_INVALID;
+        if (!acme2__authz_requested(p, &is->authz)) {
+            acme2__log(c, ACME2_LOG_ERROR, "authorization for an identifier that was not requested: ", is->authz.identifier.value);
             return ACME2_ERR_PROTOCOL;
         }
-        rc = acme2__deploy_authz(c, p, s);
-        if (rc < 0) return rc;
-        /* The URL stays in s->authz, which the accept does not touch (the
-           request copies it before building). */
-        rc = acme2_challenge_accept(c, s->authz.challenges[rc].url);
-        if (rc) return rc;
+        return acme2__is_choose(is, is->loaded, redo >= 0 ? (size_t)(unsigned char)is->rec[redo + 6] + 1 : 0);
     }
-    rc = acme2_order_poll(c, &s->order);
-    if (rc == ACME2_ERR_INVALID && c->problem.type == ACME2_PROB_NONE) rc = acme2__issue_why_invalid(c, s);
-    return rc;
+    case ACME2__OP_ACCEPT:
+        if (rc) return rc;
+        is->rec[is->rec_pos] = ACME2__R_ACCEPTED;
+        return 0;
+    case ACME2__OP_POLL:
+        if (rc == ACME2_ERR_INVALID && c->problem.type == ACME2_PROB_NONE && is->phase == ACME2__PH_POLL) {
+            /* An order that failed validation rarely says why: Boulder and
+               Pebble put the reason into the failed challenge. Fetch the
+               authorizations until one carries it. */
+            is->phase = ACME2__PH_WHY;
+            is->why = 0;
+            return 0;
+        }
+        return rc;
+    case ACME2__OP_WHY:
+        if ((rc == ACME2_ERR_INVALID && c->problem.type != ACME2_PROB_NONE) || ++is->why >= is->order.n_authz)
+            return ACME2_ERR_INVALID;
+        if (rc && rc != ACME2_ERR_INVALID) {
+            c->problem.type = ACME2_PROB_NONE; /* not the reason: the lookup itself failed */
+            return ACME2_ERR_INVALID;
+        }
+        return 0;
+    case ACME2__OP_FINALIZE:
+        if (rc) return rc;
+        acme2__is_enter_poll(is, ACME2__PH_POLL2);
+        return 0;
+    case ACME2__OP_ALT: {
+        /* The default chain's Link headers name the alternates. */
+        const char *alt = rc ? NULL : acme2_certificate_alternate(c, p->chain - 1);
+        if (rc) return rc;
+        if (!alt) return ACME2_ERR_NOT_FOUND;
+        acme2__copy_value(is->cert_url, sizeof is->cert_url, alt, strlen(alt));
+        acme2__log(c, ACME2_LOG_INFO, "downloading ", is->cert_url);
+        is->op = ACME2__OP_CERT;
+        is->resend = 1;
+        return 0;
+    }
+    default:
+        if (rc) return rc;
+        /* Handed out only once checked. */
+        rc = acme2_chain_check(c, is->chain, is->chain_len, p->cert_key, p->csr, p->csr_len, p->ids, p->n_ids);
+        if (rc) return rc;
+        is->phase = ACME2__PH_DONE;
+        acme2__log(c, ACME2_LOG_INFO, "certificate issued", NULL);
+        return ACME2_STEP_DONE;
+    }
 }
 
-/* The subjectPKInfo TLV of a DER CSR: CertificationRequest ::= SEQUENCE {
-   SEQUENCE { version INTEGER, subject Name, subjectPKInfo, ... }, ... }. */
-static int acme2__csr_spki(const unsigned char *csr, size_t len, const unsigned char **spki, size_t *spki_len)
+/* The wait before the next order poll, or ACME2_ERR_TIMEOUT when it would
+   end past the deadline. A CA fetch seen (and no Retry-After from the
+   server, which stays authoritative) shortens it to the settle time. */
+static int acme2__is_poll_wait(acme2_issuance *is)
 {
-    acme2__dr r, req, info, item;
-    const unsigned char *start;
-    r.p = csr;
-    r.n = len;
-    if (acme2__dr_expect(&r, ACME2__T_SEQUENCE, &req) || acme2__dr_expect(&req, ACME2__T_SEQUENCE, &info) ||
-        acme2__dr_expect(&info, ACME2__T_INTEGER, &item) || acme2__dr_expect(&info, ACME2__T_SEQUENCE, &item))
-        return ACME2_ERR_DER;
-    start = info.p;
-    if (acme2__dr_expect(&info, ACME2__T_SEQUENCE, &item)) return ACME2_ERR_DER;
-    *spki = start;
-    *spki_len = (size_t)(info.p - start);
+    acme2_client *c = is->c;
+    long long d;
+    if (is->seen && is->phase == ACME2__PH_POLL && c->resp.retry_after < 0) {
+        d = ACME2_SEEN_SETTLE_MS;
+        is->attempt = 0;
+        is->seen = 0;
+    } else {
+        d = acme2__poll_delay_ms(c, is->attempt++);
+    }
+    if (acme2__now(c) + (d + 999) / 1000 > is->deadline) return ACME2_ERR_TIMEOUT;
+    is->wait_ms = d;
+    is->waiting = c->resp.retry_after < 0 ? 1 : 2; /* 2: Retry-After, not cut short */
+    return ACME2_STEP_WAIT;
+}
+
+/* Decides what comes next once nothing is in flight: a request (built into
+   req: ACME2_STEP_HTTP), an event, or 0 to look again; errors go to
+   acme2__is_fail. */
+static int acme2__is_next(acme2_issuance *is, acme2_http_request *req)
+{
+    acme2_client *c = is->c;
+    const acme2_issue_params *p = is->p;
+    int k, rc;
+    if (is->resend) {
+        is->resend = 0;
+        rc = acme2__is_build(is, req);
+        if (rc) return rc;
+        is->inflight = 1;
+        return ACME2_STEP_HTTP;
+    }
+    switch (is->phase) {
+    case ACME2__PH_AUTHZ:
+        if ((k = acme2__rec_find(is, ACME2__R_READY, 0)) >= 0) {
+            is->rec_pos = (size_t)k;
+            is->op = ACME2__OP_ACCEPT;
+            is->resend = 1;
+            return 0;
+        }
+        if ((k = acme2__rec_find(is, ACME2__R_DECLINED, 0)) >= 0) {
+            int ai = acme2__rec_authz(is->rec + k);
+            if (ai == is->loaded) {
+                /* The authorization is still at hand: no need to fetch it.
+                   The last record (always so when deploys are answered at
+                   once) gives its room back. */
+                size_t next = (size_t)(unsigned char)is->rec[k + 6] + 1;
+                is->rec[k] = ACME2__R_DEAD;
+                if ((size_t)k + acme2__rec_len(is->rec + k) == is->rec_used) is->rec_used = (size_t)k;
+                return acme2__is_choose(is, ai, next);
+            }
+            is->why = k;
+            is->loaded = ai;
+            is->op = ACME2__OP_AUTHZ;
+            is->resend = 1;
+            return 0;
+        }
+        if (is->next_authz < is->order.n_authz) {
+            is->why = -1;
+            is->loaded = is->next_authz++;
+            is->op = ACME2__OP_AUTHZ;
+            is->resend = 1;
+            return 0;
+        }
+        if (acme2__rec_find(is, ACME2__R_DEPLOYING, 0) >= 0) return ACME2_STEP_IDLE;
+        acme2__is_enter_poll(is, ACME2__PH_POLL);
+        return 0;
+    case ACME2__PH_POLL: case ACME2__PH_POLL2:
+        if (is->order.status == ACME2_STATUS_PENDING || is->order.status == ACME2_STATUS_PROCESSING) {
+            if (is->waiting) {
+                is->waiting = 0;
+                is->op = ACME2__OP_POLL;
+                is->resend = 1;
+                return 0;
+            }
+            return acme2__is_poll_wait(is);
+        }
+        if (is->phase == ACME2__PH_POLL) {
+            is->phase = ACME2__PH_CLEANUP;
+            is->rec_pos = 0;
+            return 0;
+        }
+        if (is->order.status != ACME2_STATUS_VALID) return ACME2_ERR_INVALID;
+        if (!acme2__copy_value(is->cert_url, sizeof is->cert_url, is->order.certificate, strlen(is->order.certificate)))
+            return ACME2_ERR_PROTOCOL;
+        is->phase = ACME2__PH_CERT;
+        is->op = p->chain > 0 ? ACME2__OP_ALT : ACME2__OP_CERT;
+        if (is->op == ACME2__OP_CERT) acme2__log(c, ACME2_LOG_INFO, "downloading ", is->cert_url);
+        is->resend = 1;
+        return 0;
+    case ACME2__PH_WHY:
+        is->op = ACME2__OP_WHY;
+        is->resend = 1;
+        return 0;
+    case ACME2__PH_CLEANUP: {
+        /* Challenges are cleaned up as soon as the order left "pending",
+           and on any failure; a failure of the cleanup cannot undo
+           issuance. */
+        int failed = is->result != 0 || is->order.status == ACME2_STATUS_INVALID;
+        while (is->rec_pos < is->rec_used) {
+            char *r = is->rec + is->rec_pos;
+            is->rec_pos += acme2__rec_len(r);
+            if (r[0] == ACME2__R_DECLINED || r[0] == ACME2__R_DEAD) continue;
+            r[0] = ACME2__R_DEAD;
+            if (acme2__rec_info(is, r, failed) == 0) return ACME2_STEP_CLEANUP;
+        }
+        is->rec_used = 0;
+        if (is->result) {
+            is->phase = ACME2__PH_FAILED;
+            return is->result;
+        }
+        if (is->order.status == ACME2_STATUS_INVALID) return ACME2_ERR_INVALID;
+        if (is->order.status == ACME2_STATUS_READY) {
+            if (!p->csr) {
+                /* The authorization and the records are done with: the CSR
+                   goes where they were. */
+                size_t room = (size_t)((char *)is + sizeof *is - (char *)&is->authz);
+                rc = acme2_csr_der((unsigned char *)&is->authz, room, p->cert_key, p->ids, p->n_ids, 0);
+                if (rc < 0) return rc;
+                is->chain_len = (size_t)rc;
+            }
+            acme2__log(c, ACME2_LOG_INFO, "finalizing ", is->order.url);
+            is->phase = ACME2__PH_FINALIZE;
+            is->op = ACME2__OP_FINALIZE;
+            is->resend = 1;
+            return 0;
+        }
+        if (is->order.status != ACME2_STATUS_PROCESSING && is->order.status != ACME2_STATUS_VALID)
+            return ACME2_ERR_PROTOCOL;
+        acme2__is_enter_poll(is, ACME2__PH_POLL2);
+        return 0;
+    }
+    default:
+        return ACME2_ERR_STATE;
+    }
+}
+
+ACME2_DEF int acme2_issuance_start(acme2_issuance *is, acme2_client *c, const acme2_issue_params *p)
+{
+    if (!is || !c || !p || !p->ids || !p->n_ids || (!p->cert_key && !p->csr)) return ACME2_ERR_PARAM;
+    if (p->csr && !p->csr_len) return ACME2_ERR_PARAM;
+    ACME2_MEMSET(is, 0, offsetof(acme2_issuance, order));
+    is->c = c;
+    is->p = p;
+    is->phase = ACME2__PH_ORDER;
+    is->op = (p->resume_order && p->resume_order[0]) ? ACME2__OP_RESUME : ACME2__OP_NEW;
+    is->resend = 1;
+    is->loaded = is->why = -1;
+    is->keep_sink = c->sink;
+    is->keep_sink_user = c->sink_user;
+    is->order.used = 0;
+    is->order.n_authz = 0;
+    is->order.status = ACME2_STATUS_UNKNOWN;
+    is->order.url = is->order.finalize = is->order.certificate = "";
+    is->authz.used = 0;
     return 0;
 }
 
-/* Checks the leaf (first certificate of the chain) against the request:
-   the certificate key (cert_key, or the key of a ready CSR) and every
-   identifier. Every further certificate must be whole: a chain cut by the
-   server is refused, not handed out (unless a sink took the chain: then
-   only the leaf is here). */
-static int acme2__issue_check_leaf(acme2_client *c, const acme2_issue_params *p, const char *pem, size_t len)
+ACME2_DEF int acme2_issuance_step(acme2_issuance *is, acme2_http_request *req)
 {
-    acme2_cert_info ci, more;
-    size_t pos = 0, der_len = 0, off = acme2__align(c, (size_t)(pem + len - c->work));
-    unsigned char *der;
     int rc;
-    if (off >= acme2__work_room(c)) return ACME2_ERR_NOSPACE;
-    der = (unsigned char *)c->work + off;
-    rc = acme2_pem_cert_next(pem, len, &pos, der, acme2__work_room(c) - off, &der_len);
-    if (rc == 0) return ACME2_ERR_PROTOCOL;
-    if (rc < 0) return rc;
-    rc = acme2_cert_parse(&ci, der, der_len);
-    if (rc) return rc;
-    if (p->cert_key && (rc = acme2_cert_key_match(&ci, p->cert_key)) != 0) return rc;
-    if (!p->cert_key) {
-        const unsigned char *spki;
-        size_t spki_len;
-        if (acme2__csr_spki(p->csr, p->csr_len, &spki, &spki_len)) return ACME2_ERR_DER;
-        if (!acme2__der_spki_same(ci.spki, ci.spki_len, spki, spki_len)) return ACME2_ERR_CERT_KEY;
+    if (!is || !is->c || !req) return ACME2_ERR_PARAM;
+    if (is->phase == ACME2__PH_DONE) return ACME2_STEP_DONE;
+    if (is->phase == ACME2__PH_FAILED) return is->result;
+    if (is->inflight) {
+        is->inflight = 0;
+        rc = acme2__is_parse(is);
+        if (rc == ACME2_AGAIN) {
+            /* Prerequisites, badNonce and 429/503: the pairs' retry budgets
+               bound this; the guard catches a server that never settles. */
+            if (++is->again > 64) {
+                acme2__is_fail(is, ACME2_ERR_PROTOCOL);
+            } else {
+                is->resend = 1;
+                if (is->c->wait > 0) {
+                    is->wait_ms = is->c->wait * 1000;
+                    return ACME2_STEP_WAIT;
+                }
+            }
+        } else if (is->result) {
+            acme2__is_fail(is, is->result); /* a deploy failed meanwhile */
+        } else {
+            is->again = 0;
+            rc = acme2__is_after(is, rc);
+            if (rc < 0) acme2__is_fail(is, rc);
+            else if (rc > 0) return rc;
+        }
+    } else if (is->waiting && is->seen && is->phase == ACME2__PH_POLL) {
+        /* Woken by acme2_issuance_validation_seen: wait for the CA's last
+           vantage point, then poll. A Retry-After wait is not cut short:
+           it is asked for again. */
+        is->seen = 0;
+        if (is->waiting == 1) {
+            is->attempt = 0;
+            is->wait_ms = ACME2_SEEN_SETTLE_MS;
+        }
+        return ACME2_STEP_WAIT;
     }
-    rc = acme2_cert_covers(&ci, p->ids, p->n_ids);
-    if (rc) return rc;
-    if (c->resp.body_len != c->resp.body_total) return 0;
-    while ((rc = acme2_pem_cert_next(pem, len, &pos, der, acme2__work_room(c) - off, &der_len)) == 1)
-        if ((rc = acme2_cert_parse(&more, der, der_len)) != 0) return rc;
-    return rc;
+    for (;;) {
+        if (is->result && is->phase != ACME2__PH_CLEANUP && is->phase != ACME2__PH_FAILED) acme2__is_fail(is, is->result);
+        rc = acme2__is_next(is, req);
+        if (rc > 0) return rc;
+        if (rc < 0) {
+            if (is->phase == ACME2__PH_FAILED) return rc;
+            acme2__is_fail(is, rc);
+        }
+    }
 }
 
-static int acme2__issue_finish(acme2_client *c, const acme2_issue_params *p, acme2__issue_state *s,
-                               const char **pem, size_t *pem_len)
+ACME2_DEF const acme2_challenge_info *acme2_issuance_challenge(const acme2_issuance *is) { return &is->info; }
+ACME2_DEF int acme2_issuance_challenge_id(const acme2_issuance *is) { return is->event_id; }
+ACME2_DEF long long acme2_issuance_wait_ms(const acme2_issuance *is) { return is->wait_ms; }
+ACME2_DEF const acme2_order *acme2_issuance_order(const acme2_issuance *is) { return &is->order; }
+
+ACME2_DEF int acme2_issuance_deployed(acme2_issuance *is, int id, int rc)
 {
-    const unsigned char *csr = p->csr;
-    size_t csr_len = p->csr_len, chain_len = 0;
-    const char *chain = NULL;
-    char url[ACME2_MAX_URL + 1];
-    acme2_sink_fn keep_sink;
-    void *keep_sink_user;
-    int rc;
-    if (s->order.status == ACME2_STATUS_READY) {
-        if (!csr) {
-            /* The authorization and cleanup records are done with: the CSR
-               goes where they were. */
-            unsigned char *area = (unsigned char *)&s->authz;
-            size_t room = sizeof *s - offsetof(acme2__issue_state, authz);
-            rc = acme2_csr_der(area, room, p->cert_key, p->ids, p->n_ids, 0);
-            if (rc < 0) return rc;
-            csr = area;
-            csr_len = (size_t)rc;
-        }
-        acme2__log(c, ACME2_LOG_INFO, "finalizing ", s->order.url);
-        rc = acme2_order_finalize(c, &s->order, csr, csr_len);
-        if (rc) return rc;
+    if (!is || id < 0 || acme2__rec_find(is, ACME2__R_DEPLOYING, (size_t)id) != id) return ACME2_ERR_STATE;
+    if (rc == 0) {
+        is->rec[id] = ACME2__R_READY;
+    } else if (rc > 0) {
+        is->rec[id] = ACME2__R_DECLINED;
+    } else {
+        is->rec[id] = ACME2__R_FAILED;
+        if (!is->result) is->result = ACME2_ERR_CALLBACK;
     }
-    rc = acme2_order_poll(c, &s->order);
-    if (rc) return rc;
-    if (s->order.status != ACME2_STATUS_VALID) return ACME2_ERR_INVALID;
-    acme2__copy_value(url, sizeof url, s->order.certificate, strlen(s->order.certificate));
-    /* The caller's own client-level sink is set aside for the call. */
-    keep_sink = c->sink;
-    keep_sink_user = c->sink_user;
-    acme2_client_set_sink(c, NULL, NULL);
-    if (p->chain > 0) {
-        /* Learn the alternates from the default chain's Link headers. */
-        const char *alt;
-        rc = acme2_certificate_download(c, url, &chain, &chain_len);
-        alt = rc ? NULL : acme2_certificate_alternate(c, p->chain - 1);
-        if (!alt) {
-            acme2_client_set_sink(c, keep_sink, keep_sink_user);
-            return rc ? rc : ACME2_ERR_NOT_FOUND;
-        }
-        acme2__copy_value(url, sizeof url, alt, strlen(alt));
-    }
-    acme2_client_set_sink(c, p->sink, p->sink_user);
-    acme2__log(c, ACME2_LOG_INFO, "downloading ", url);
-    rc = acme2_certificate_download(c, url, &chain, &chain_len);
-    acme2_client_set_sink(c, keep_sink, keep_sink_user);
-    if (rc) return rc;
-    /* Handed out only once checked. */
-    rc = acme2__issue_check_leaf(c, p, chain, chain_len);
-    if (rc) return rc;
-    *pem = chain;
-    *pem_len = chain_len;
     return 0;
 }
+
+ACME2_DEF void acme2_issuance_validation_seen(acme2_issuance *is)
+{
+    if (is) is->seen = 1;
+}
+
+ACME2_DEF int acme2_issuance_chain(const acme2_issuance *is, const char **pem, size_t *pem_len)
+{
+    if (!is || is->phase != ACME2__PH_DONE) return ACME2_ERR_STATE;
+    if (pem) *pem = is->chain;
+    if (pem_len) *pem_len = is->chain_len;
+    return 0;
+}
+
+ACME2_DEF void acme2_issuance_reset(acme2_issuance *is)
+{
+    if (is) acme2_wipe(is, sizeof *is);
+}
+
+/* ---- the blocking loop ---- */
 
 ACME2_DEF int acme2_issue(acme2_client *c, const acme2_issue_params *p, const char **pem, size_t *pem_len)
 {
-    acme2__issue_state *s;
-    size_t need = sizeof *s + 16, off;
-    int rc, cleanup_rc;
+    acme2_issuance *is;
+    acme2_http_request req;
+    size_t need = sizeof *is + 16, off;
+    int rc;
     if (!c || !p || !p->ids || !p->n_ids || !pem || !pem_len || (!p->cert_key && !p->csr)) return ACME2_ERR_PARAM;
     if (c->work_limit) return ACME2_ERR_STATE;
     if (need + 2048 > c->work_size) return ACME2_ERR_NOSPACE;
-    off = c->work_size - need;
-    off = acme2__align(c, off);
-    if (off + sizeof *s > c->work_size) off -= 16;
-    s = (acme2__issue_state *)(void *)(c->work + off);
-    s->cleanup_used = 0;
-    s->order.used = 0;
-    s->authz.used = 0;
+    /* The issuance lives at the end of the work buffer, so that one buffer
+       is all the caller provides. */
+    off = acme2__align(c, c->work_size - need);
+    if (off + sizeof *is > c->work_size) off -= 16;
+    is = (acme2_issuance *)(void *)(c->work + off);
     c->work_limit = c->work_size - off;
-    rc = acme2__issue_order(c, p, s);
-    if (rc == 0 && s->order.status == ACME2_STATUS_PENDING) rc = acme2__issue_authorize(c, p, s);
-    /* Challenges are cleaned up as soon as the order left "pending", and on
-       any failure; a failure of the cleanup itself cannot undo issuance. */
-    cleanup_rc = rc;
-    acme2__cleanup_all(c, p, s, rc != 0 || s->order.status == ACME2_STATUS_INVALID);
-    if (cleanup_rc == 0) {
-        if (s->order.status == ACME2_STATUS_INVALID) rc = ACME2_ERR_INVALID;
-        else if (s->order.status != ACME2_STATUS_READY && s->order.status != ACME2_STATUS_PROCESSING &&
-                 s->order.status != ACME2_STATUS_VALID) rc = ACME2_ERR_PROTOCOL;
-        else rc = acme2__issue_finish(c, p, s, pem, pem_len);
+    rc = acme2_issuance_start(is, c, p);
+    while (rc == 0) {
+        int ev = acme2_issuance_step(is, &req);
+        const acme2_challenge_info *ci = &is->info;
+        switch (ev) {
+        case ACME2_STEP_HTTP: {
+            int t = acme2__send(c, &req);
+            if (t < 0) acme2_response_fail(&c->resp, t);
+            break;
+        }
+        case ACME2_STEP_DEPLOY:
+            acme2_issuance_deployed(is, is->event_id, p->deploy ? p->deploy(p->user, ci) : ACME2_ERR_PARAM);
+            break;
+        case ACME2_STEP_CLEANUP:
+            if (p->cleanup) p->cleanup(p->user, ci);
+            break;
+        case ACME2_STEP_ORDER:
+            if (p->on_order) p->on_order(p->user, is->order.url);
+            break;
+        case ACME2_STEP_WAIT:
+            if (p->wait) {
+                long long ms = is->wait_ms > 86400000LL ? 86400000LL : is->wait_ms;
+                if (p->wait(p->user, (unsigned)ms) == 1) acme2_issuance_validation_seen(is);
+            } else {
+                acme2__sleep_ms(c, is->wait_ms);
+            }
+            break;
+        case ACME2_STEP_DONE:
+            acme2_issuance_chain(is, pem, pem_len);
+            rc = 1;
+            break;
+        default: /* IDLE cannot happen: every deploy is answered at once */
+            rc = ev < 0 ? ev : ACME2_ERR_STATE;
+            break;
+        }
     }
-    acme2_wipe(s, sizeof *s);
+    acme2_wipe(is, sizeof *is);
     c->work_limit = 0;
-    if (rc == 0) acme2__log(c, ACME2_LOG_INFO, "certificate issued", NULL);
-    return rc;
+    return rc == 1 ? 0 : rc;
 }
 
 #ifdef __cplusplus

@@ -2788,8 +2788,8 @@ static void issuance_fits_an_8k_work_buffer(void)
         CHECK_INT(errs, 0);
         smallest = size;
     }
-    printf("# smallest work buffer for a one-name EC issuance: %u bytes (chain %u bytes, porcelain state %u bytes)\n",
-           (unsigned)smallest, (unsigned)strlen(leaf_chain), (unsigned)sizeof(acme2__issue_state));
+    printf("# smallest work buffer for a one-name EC issuance: %u bytes (chain %u bytes, issuance state %u bytes)\n",
+           (unsigned)smallest, (unsigned)strlen(leaf_chain), (unsigned)sizeof(acme2_issuance));
     CHECK(smallest > 0 && smallest <= 8192);
 }
 
