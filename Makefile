@@ -31,11 +31,11 @@ test: deps
 
 test-bins: $(UNIT_BINS) $(EXTRA_TEST_BINS)
 
-$(BUILD)/gcc/test_%: tests/test_%.c acme2.h tests/harness.h tests/script.h
+$(BUILD)/gcc/test_%: tests/test_%.c acme2.h tests/harness.h tests/script.h tests/proto_fixtures.h
 	@mkdir -p $(@D)
 	gcc $(TFLAGS) $< -o $@ $(LIBS)
 
-$(BUILD)/clang/test_%: tests/test_%.c acme2.h tests/harness.h tests/script.h
+$(BUILD)/clang/test_%: tests/test_%.c acme2.h tests/harness.h tests/script.h tests/proto_fixtures.h
 	@mkdir -p $(@D)
 	clang $(TFLAGS) $< -o $@ $(LIBS)
 

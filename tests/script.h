@@ -42,6 +42,8 @@ typedef struct script {
     char last_error[256];
     int chunk;               /* body chunk size pushed per call (0: whole) */
     int n_get, n_head, n_post; /* requests seen, by method */
+    int any_nonce;           /* accept any nonce handed out and not used yet, not only the last one
+                                (several clients sharing a nonce pool, as a real server does) */
 } script;
 
 static void script_init(script *s, const step *steps, int n, const acme2_key *key)
@@ -151,7 +153,18 @@ static void script_check_jws(script *s, const step *st, const acme2_http_request
         return;
     }
     k = acme2_json_get(protected_json, ph, np, 0, "nonce");
-    if (k < 0 || acme2_json_str(protected_json, &ph[k], val, sizeof val) < 0 || strcmp(val, s->nonce) != 0) {
+    if (k < 0 || acme2_json_str(protected_json, &ph[k], val, sizeof val) < 0) {
+        script_error(s, "no nonce");
+        return;
+    }
+    if (s->any_nonce) {
+        int num = 0;
+        char extra;
+        if (sscanf(val, "Nonce%4d%c", &num, &extra) != 1 || num < 1 || num > s->nonce_counter) {
+            script_error(s, "nonce %s was never handed out", val);
+            return;
+        }
+    } else if (strcmp(val, s->nonce) != 0) {
         script_error(s, "nonce is not the one handed out last (%s)", s->nonce);
         return;
     }
