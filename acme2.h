@@ -1360,6 +1360,11 @@ ACME2_DEF int acme2_issuance_chain(const acme2_issuance *is, const char **pem, s
 /* Wipes the issuance (call when done with it, also after a failure). */
 ACME2_DEF void acme2_issuance_reset(acme2_issuance *is);
 
+/* acme2_issue over an issuance the caller provides (e.g. static, so the
+   whole work buffer stays free for the requests of a 100-name order). */
+ACME2_DEF int acme2_issuance_run(acme2_issuance *is, acme2_client *c, const acme2_issue_params *p,
+                                 const char **pem, size_t *pem_len);
+
 /* One call from identifiers to certificate: acme2_issuance_start, then the
    engine stepped through the transport, p->deploy, p->cleanup, p->on_order
    and opt.sleep (or p->wait). The engine, in short: new order (or resume),
@@ -7670,21 +7675,12 @@ ACME2_DEF void acme2_issuance_reset(acme2_issuance *is)
 
 /* ---- the blocking loop ---- */
 
-ACME2_DEF int acme2_issue(acme2_client *c, const acme2_issue_params *p, const char **pem, size_t *pem_len)
+ACME2_DEF int acme2_issuance_run(acme2_issuance *is, acme2_client *c, const acme2_issue_params *p,
+                                 const char **pem, size_t *pem_len)
 {
-    acme2_issuance *is;
     acme2_http_request req;
-    size_t need = sizeof *is + 16, off;
     int rc;
-    if (!c || !p || !p->ids || !p->n_ids || !pem || !pem_len || (!p->cert_key && !p->csr)) return ACME2_ERR_PARAM;
-    if (c->work_limit) return ACME2_ERR_STATE;
-    if (need + 2048 > c->work_size) return ACME2_ERR_NOSPACE;
-    /* The issuance lives at the end of the work buffer, so that one buffer
-       is all the caller provides. */
-    off = acme2__align(c, c->work_size - need);
-    if (off + sizeof *is > c->work_size) off -= 16;
-    is = (acme2_issuance *)(void *)(c->work + off);
-    c->work_limit = c->work_size - off;
+    if (!pem || !pem_len) return ACME2_ERR_PARAM;
     rc = acme2_issuance_start(is, c, p);
     while (rc == 0) {
         int ev = acme2_issuance_step(is, &req);
@@ -7721,9 +7717,27 @@ ACME2_DEF int acme2_issue(acme2_client *c, const acme2_issue_params *p, const ch
             break;
         }
     }
+    return rc == 1 ? 0 : rc;
+}
+
+ACME2_DEF int acme2_issue(acme2_client *c, const acme2_issue_params *p, const char **pem, size_t *pem_len)
+{
+    acme2_issuance *is;
+    size_t need = sizeof *is + 16, off;
+    int rc;
+    if (!c || !p || !p->ids || !p->n_ids || !pem || !pem_len || (!p->cert_key && !p->csr)) return ACME2_ERR_PARAM;
+    if (c->work_limit) return ACME2_ERR_STATE;
+    if (need + 2048 > c->work_size) return ACME2_ERR_NOSPACE;
+    /* The issuance lives at the end of the work buffer, so that one buffer
+       is all the caller provides. */
+    off = acme2__align(c, c->work_size - need);
+    if (off + sizeof *is > c->work_size) off -= 16;
+    is = (acme2_issuance *)(void *)(c->work + off);
+    c->work_limit = c->work_size - off;
+    rc = acme2_issuance_run(is, c, p, pem, pem_len);
     acme2_wipe(is, sizeof *is);
     c->work_limit = 0;
-    return rc == 1 ? 0 : rc;
+    return rc;
 }
 
 #ifdef __cplusplus

@@ -347,6 +347,7 @@ static int plan_challenges(int *types, size_t *n)
 /* ---- the order in progress ---- */
 
 static char order_path[CLI_PATH_MAX];
+static acme2_issuance issuance;
 static char id_list[ACME2_MAX_AUTHZ * ACME2_DNS_TEXT_MAX];
 
 /* order.url: the order URL, then the identifiers it is for (a saved order
@@ -453,7 +454,10 @@ static int issue(int argc, char **argv)
             alpn_running = 1;
         }
     }
-    rc = acme2_issue(&cli_client, &ip, &pem, &pem_len);
+    /* The issuance's state outside the work buffer: all of it is left for
+       the requests and answers of orders up to 100 names. */
+    rc = acme2_issuance_run(&issuance, &cli_client, &ip, &pem, &pem_len);
+    acme2_issuance_reset(&issuance);
     stop_responders();
     run_cleanup_hooks(rc != 0);
     if (rc) {

@@ -8,9 +8,10 @@ CLI_SRCS := examples/acme2-cli.c $(wildcard examples/cli_*.c) \
 CLI_HDRS := acme2.h examples/cli.h examples/transport_bearssl.h \
             examples/transport_curl.h examples/responder.h
 # Orders of up to ACME2_MAX_AUTHZ (100) names: room for their URLs, their
-# challenges to clean up, and a built-in responder entry each. Every file
+# challenges (name, token, URL: up to ~320 bytes each for 253-character
+# names), and a built-in responder entry each. Every file
 # is compiled with the same values, so the structs agree.
-CLI_DEFS := -DACME2_ORDER_STRINGS=16384 -DACME2_ISSUE_CLEANUP_BYTES=16384 \
+CLI_DEFS := -DACME2_ORDER_STRINGS=16384 -DACME2_ISSUE_CLEANUP_BYTES=32768 \
             -DACME2_RESPONDER_MAX_ENTRIES=100
 CLI_CFLAGS ?= -O2 -g
 CLI_DEPS := gcc make libbearssl-dev libcurl4-openssl-dev openssl curl pebble
