@@ -866,6 +866,30 @@ typedef struct acme2_problem {
 /* Log levels for the log callback. Messages never hold secrets. */
 enum acme2_log_level { ACME2_LOG_ERROR = 0, ACME2_LOG_WARN, ACME2_LOG_INFO, ACME2_LOG_DEBUG };
 
+/* Polling (an order until it leaves "pending" or "processing", when no
+   responder tells the engine that the CA fetched the challenge): a
+   Retry-After from the server is always obeyed (at least 1 s). Without
+   one: the first poll opt.poll_interval_ms (250) after the challenge POST
+   or the finalize, then one every ACME2_POLL_STEP_MS (1 s) for
+   ACME2_POLL_STEADY polls, then growing by half each time up to
+   opt.poll_max_interval (10 s), until opt.poll_timeout. Why: validation at
+   Let's Encrypt takes one to a few seconds (a primary fetch, the remote
+   perspectives, CAA), Boulder sends no Retry-After on pending orders and
+   "Retry-After: 3" on processing ones, Pebble none at all. A steady 1 s
+   step sees a validation at most 1 s late for about one request a second
+   of validation; doubling from a short start (what acme2.h did) is late by
+   up to the last interval, and uacme's or certbot's 3-5 s steps are 3-5 s
+   late (bench/POLLING.md has the sources and the figures). The tail grows
+   and is capped so a slow CA is not hammered. With a responder that calls
+   acme2_issuance_validation_seen the order is polled ACME2_SEEN_SETTLE_MS
+   after the last fetch instead. */
+#ifndef ACME2_POLL_STEP_MS
+#define ACME2_POLL_STEP_MS 1000
+#endif
+#ifndef ACME2_POLL_STEADY
+#define ACME2_POLL_STEADY 10     /* polls (the first included) before the step starts to grow */
+#endif
+
 /* Options. Zero-initialise, set what you need; zero fields take the
    defaults given. */
 typedef struct acme2_options {
@@ -877,8 +901,9 @@ typedef struct acme2_options {
     unsigned bad_nonce_retries;  /* badNonce answers retried per request; 0: 16 (a server rejecting half its nonces still gets through) */
     unsigned busy_retries;       /* 429/503 with Retry-After retried per request; 0: 3 */
     unsigned max_wait;           /* longest Retry-After honoured, seconds; 0: 60 */
-    unsigned poll_interval_ms;   /* first polling interval without Retry-After, milliseconds; 0: 100 */
-    unsigned poll_max_interval;  /* cap of the exponential backoff, seconds; 0: 30 */
+    unsigned poll_interval_ms;   /* first poll without Retry-After, milliseconds after the last challenge
+                                    (or the finalize); 0: 250. See "Polling" below */
+    unsigned poll_max_interval;  /* cap of the backoff, seconds; 0: 10 */
     unsigned poll_timeout;       /* overall deadline of one polling loop, seconds; 0: 300 */
     size_t max_response;         /* largest response body, bytes; 0: whatever the work buffer holds */
     int allow_http;              /* accept http:// URLs: for tests against local servers only */
@@ -1083,10 +1108,9 @@ ACME2_DEF int acme2_order_get_request(acme2_client *c, const char *url, acme2_ht
 ACME2_DEF int acme2_order_get_response(acme2_client *c, acme2_order *out);
 ACME2_DEF int acme2_order_get(acme2_client *c, const char *url, acme2_order *out);
 
-/* Poll an order until its status is neither pending nor processing,
-   honouring Retry-After, else backing off exponentially from
-   opt.poll_interval_ms up to opt.poll_max_interval, within opt.poll_timeout
-   (ACME2_ERR_TIMEOUT). o->url must be set. */
+/* Poll an order until its status is neither pending nor processing, on
+   the schedule described with the options ("Polling"), within
+   opt.poll_timeout (ACME2_ERR_TIMEOUT). o->url must be set. */
 ACME2_DEF int acme2_order_poll(acme2_client *c, acme2_order *o);
 
 /* Finalize with a DER CSR (RFC 8555 section 7.4). order->url must be set. */
@@ -1195,11 +1219,13 @@ ACME2_DEF int acme2_renewal_info_get(acme2_client *c, const char *cert_id, acme2
 #endif
 
 /* After acme2_issuance_validation_seen: how long the engine waits for
-   further validation requests (the CA's other vantage points) before it
-   polls the order. Let's Encrypt's perspectives fetch within ~100 ms of
-   each other; Pebble marks the authorization valid right after its fetch. */
+   further validation requests (the CA's other vantage points: Let's
+   Encrypt's remote perspectives come as a burst after the primary fetch,
+   Pebble makes three attempts) before it polls the order; each further
+   fetch moves the poll. When that poll finds the order still pending, the
+   next comes on the next fetch or after ACME2_POLL_STEP_MS. */
 #ifndef ACME2_SEEN_SETTLE_MS
-#define ACME2_SEEN_SETTLE_MS 60
+#define ACME2_SEEN_SETTLE_MS 150
 #endif
 
 /* What a deploy or cleanup is told about one challenge. Strings live until
@@ -5650,8 +5676,8 @@ ACME2_DEF int acme2_client_init(acme2_client *c, const char *directory_url, cons
     if (!c->opt.bad_nonce_retries) c->opt.bad_nonce_retries = 16;
     if (!c->opt.busy_retries) c->opt.busy_retries = 3;
     if (!c->opt.max_wait) c->opt.max_wait = 60;
-    if (!c->opt.poll_interval_ms) c->opt.poll_interval_ms = 100;
-    if (!c->opt.poll_max_interval) c->opt.poll_max_interval = 30;
+    if (!c->opt.poll_interval_ms) c->opt.poll_interval_ms = 250;
+    if (!c->opt.poll_max_interval) c->opt.poll_max_interval = 10;
     if (!c->opt.poll_timeout) c->opt.poll_timeout = 300;
     rc = acme2__url_ok(c, directory_url);
     if (rc) return rc;
@@ -6579,9 +6605,9 @@ ACME2_DEF int acme2_order_get(acme2_client *c, const char *url, acme2_order *out
     ACME2__DRIVE(c, acme2_order_get_request(c, url, &req_), acme2_order_get_response(c, out));
 }
 
-/* Milliseconds until the next poll: the server's Retry-After if it sent
-   one, else exponential backoff from opt.poll_interval_ms (a fast CA is
-   answered quickly, a slow one is not hammered). */
+/* Milliseconds until poll number `attempt` (0: the first): the server's
+   Retry-After if it sent one, else the schedule described with the options
+   ("Polling"). */
 static long long acme2__poll_delay_ms(acme2_client *c, unsigned attempt)
 {
     long long cap = (long long)c->opt.poll_max_interval * 1000, d;
@@ -6591,8 +6617,9 @@ static long long acme2__poll_delay_ms(acme2_client *c, unsigned attempt)
         d = c->resp.retry_after * 1000;
         return d < 1000 ? 1000 : d;
     }
-    d = c->opt.poll_interval_ms;
-    while (attempt-- && d < cap) d *= 2;
+    if (attempt == 0) return c->opt.poll_interval_ms;
+    d = ACME2_POLL_STEP_MS;
+    while (attempt-- >= ACME2_POLL_STEADY && d < cap) d = d * 3 / 2;
     return d > cap ? cap : d;
 }
 
@@ -7433,7 +7460,7 @@ static int acme2__is_poll_wait(acme2_issuance *is)
     long long d;
     if (is->seen && is->phase == ACME2__PH_POLL && c->resp.retry_after < 0) {
         d = ACME2_SEEN_SETTLE_MS;
-        is->attempt = 0;
+        is->attempt = 1; /* a poll that still finds it pending: the next after a step */
         is->seen = 0;
     } else {
         d = acme2__poll_delay_ms(c, is->attempt++);
@@ -7620,7 +7647,7 @@ ACME2_DEF int acme2_issuance_step(acme2_issuance *is, acme2_http_request *req)
            it is asked for again. */
         is->seen = 0;
         if (is->waiting == 1) {
-            is->attempt = 0;
+            is->attempt = 1;
             is->wait_ms = ACME2_SEEN_SETTLE_MS;
         }
         return ACME2_STEP_WAIT;

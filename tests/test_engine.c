@@ -181,7 +181,7 @@ static void one_name_step_by_step(void)
     CHECK_INT(len, strlen(leaf_chain));
     CHECK(memcmp(pem, leaf_chain, len) == 0);
     /* the blind schedule: the first poll after opt.poll_interval_ms */
-    CHECK_INT(d.waited_ms[0], 100);
+    CHECK_INT(d.waited_ms[0], 250);
     CHECK_INT(acme2_issuance_step(&d.is, NULL), ACME2_ERR_PARAM);
     {
         acme2_http_request req;
@@ -295,7 +295,8 @@ static void failed_deploy_cleans_up_everything(void)
 /* ----------------------------------------------------------------- polling */
 
 /* The responder saw the CA's fetch during the blind wait: the engine asks
-   for the short settle wait instead, then polls. */
+   for the short settle wait instead, then polls; a poll that still finds
+   the order pending is followed by one after the 1 s step. */
 static void validation_seen_cuts_the_blind_wait(void)
 {
     static const step steps[] = {
@@ -316,13 +317,46 @@ static void validation_seen_cuts_the_blind_wait(void)
     script_init(&s, steps, NSTEPS(steps), &account_ec);
     s.kid = ACCT;
     drv_init(&d, &s, ONE, 1);
-    d.seen_at_wait = 2; /* the second blind wait (200 ms) is cut short */
+    d.seen_at_wait = 2; /* the second blind wait (1 s) is cut short */
     REQUIRE(drv_client(&d, NULL) == 0);
     CHECK_INT(drv_run(&d), 0);
     CHECK_STR(d.log, "HHOHDHWHWWHCHWHH+");
-    CHECK_INT(d.waited_ms[0], 100);
-    CHECK_INT(d.waited_ms[1], 200);
+    CHECK_INT(d.waited_ms[0], 250);
+    CHECK_INT(d.waited_ms[1], 1000);
     CHECK_INT(d.waited_ms[2], ACME2_SEEN_SETTLE_MS);
+    SCRIPT_DONE(s);
+}
+
+/* A poll right after a seen fetch still finds the order pending (the CA
+   has another authorization or CAA to go): the next poll comes after the
+   1 s step, not the short first interval. */
+static void after_a_seen_poll_the_step_follows(void)
+{
+    static const step steps[] = {
+        ST_DIR,
+        ST_NEWORDER(P_ORDER1, ORDER_PENDING),
+        ST_AUTHZ(1, AUTHZ_PENDING),
+        ST_CHALL(1),
+        ST_ORDER(ORDER_PENDING),
+        ST_ORDER(ORDER_READY),
+        ST_FINALIZE,
+        ST_ORDER(ORDER_VALID),
+        ST_CERT(leaf_chain),
+    };
+    static drv d;
+    script s;
+    setup_keys();
+    reset_clock();
+    script_init(&s, steps, NSTEPS(steps), &account_ec);
+    s.kid = ACCT;
+    drv_init(&d, &s, ONE, 1);
+    d.seen_at_wait = 1; /* during the first (250 ms) wait */
+    REQUIRE(drv_client(&d, NULL) == 0);
+    CHECK_INT(drv_run(&d), 0);
+    CHECK_STR(d.log, "HHOHDHWWHWHCHWHH+");
+    CHECK_INT(d.waited_ms[1], ACME2_SEEN_SETTLE_MS);
+    CHECK_INT(d.waited_ms[2], 1000);
+    CHECK_INT(d.waited_ms[3], 250); /* after finalize: the first interval again */
     SCRIPT_DONE(s);
 }
 
@@ -678,6 +712,7 @@ int main(void)
     RUN(failed_deploy_cleans_up_everything);
     RUN(validation_seen_cuts_the_blind_wait);
     RUN(validation_seen_before_polling_sets_the_first_wait);
+    RUN(after_a_seen_poll_the_step_follows);
     RUN(retry_after_is_not_cut_short_by_validation_seen);
     RUN(rate_limit_is_a_wait_then_a_resend);
     RUN(transport_failure_cleans_up);

@@ -1401,11 +1401,13 @@ static void polling_with_retry_after_zero_is_bounded(void)
     CHECK_INT(s.errors, 0);
 }
 
-/* Without Retry-After, polling backs off exponentially up to the cap. */
-static void polling_backs_off_exponentially(void)
+/* Without Retry-After, the blind schedule: poll_interval_ms, then 1 s
+   steps for the first ten polls, then half again each time up to the cap.
+   The script pins every poll; the fake clock every wait. */
+static void polling_follows_the_blind_schedule(void)
 {
     static const step pend = { "POST", CA "/order/1", 0, "", 200, JSON_CT, ORDER_PROCESSING, NULL };
-    step steps[8];
+    step steps[18];
     acme2_client c;
     script s;
     acme2_options o = test_options();
@@ -1414,19 +1416,39 @@ static void polling_backs_off_exponentially(void)
     setup_keys();
     memset(steps, 0, sizeof steps);
     steps[0].method = "GET"; steps[0].url = DIR_URL; steps[0].status = 200; steps[0].headers = JSON_CT; steps[0].body = DIRECTORY;
-    for (i = 1; i < 7; i++) steps[i] = pend;
-    steps[7] = pend;
-    steps[7].body = ORDER_VALID;
-    o.poll_interval_ms = 1000;
+    for (i = 1; i < 17; i++) steps[i] = pend;
+    steps[17] = pend;
+    steps[17].body = ORDER_VALID;
     o.poll_max_interval = 8;
-    REQUIRE(known_account(&c, &s, steps, 8, &o) == 0);
+    REQUIRE(known_account(&c, &s, steps, 18, &o) == 0);
     memset(&ord, 0, sizeof ord);
     CHECK_INT(acme2_order_get(&c, CA "/order/1", &ord), 0);
     CHECK_INT(acme2_order_poll(&c, &ord), 0);
     CHECK_INT(ord.status, ACME2_STATUS_VALID);
-    /* waits 1, 2, 4, 8, 8, 8 */
-    CHECK_INT(slept_ms, 31000); /* 1 + 2 + 4 + 8 + 8 + 8 s */
-    CHECK_INT(sleeps, 6);
+    /* 16 waits: 250 ms; 1 s nine times; 1.5, 2.25, 3.375, 5.062, 7.593 s;
+       then the 8 s cap */
+    CHECK_INT(slept_ms, 250 + 9 * 1000 + 1500 + 2250 + 3375 + 5062 + 7593 + 8000);
+    CHECK_INT(sleeps, 16);
+    SCRIPT_DONE(s);
+}
+
+/* The defaults: the first poll 250 ms after the challenge, then 1 s. */
+static void polling_defaults_are_a_quarter_second_then_one_second(void)
+{
+    static const step steps[] = {
+        { "GET", DIR_URL, 0, NULL, 200, JSON_CT, DIRECTORY, NULL },
+        ST_ORDER(ORDER_PROCESSING), ST_ORDER(ORDER_PROCESSING), ST_ORDER(ORDER_PROCESSING), ST_ORDER(ORDER_VALID),
+    };
+    acme2_client c;
+    script s;
+    acme2_order ord;
+    setup_keys();
+    REQUIRE(known_account(&c, &s, steps, NSTEPS(steps), NULL) == 0);
+    memset(&ord, 0, sizeof ord);
+    CHECK_INT(acme2_order_get(&c, CA "/order/1", &ord), 0);
+    CHECK_INT(acme2_order_poll(&c, &ord), 0);
+    CHECK_INT(slept_ms, 250 + 1000 + 1000);
+    CHECK_INT(sleeps, 3);
     SCRIPT_DONE(s);
 }
 
@@ -1473,9 +1495,9 @@ static void issuance_costs_exactly_the_needed_requests(void)
     CHECK_INT(pem_len, strlen(leaf_chain));
     CHECK(pem && memcmp(pem, leaf_chain, pem_len) == 0);
     CHECK_STR(acme2_certificate_alternate(&c, 0), CA "/cert/1/1");
-    /* the first poll after poll_interval_ms, the next as Retry-After said,
-       and poll_interval_ms again before the poll after finalize */
-    CHECK_INT(slept_ms, 100 + 2000 + 100);
+    /* the first poll after poll_interval_ms (250), the next as Retry-After
+       said, and poll_interval_ms again before the poll after finalize */
+    CHECK_INT(slept_ms, 250 + 2000 + 250);
 }
 
 static void issue_skips_authorizations_already_valid(void)
@@ -1670,7 +1692,7 @@ static void issue_resumes_a_saved_order_without_new_order(void)
     p.resume_order = CA "/order/1";
     CHECK_INT(acme2_issue(&c, &p, &pem, &pem_len), 0);
     CHECK_INT(k.deployed, 0);
-    CHECK_INT(slept_ms, 100 + 3000); /* poll_interval_ms before the first poll, then Retry-After */
+    CHECK_INT(slept_ms, 250 + 3000); /* poll_interval_ms before the first poll, then Retry-After */
     SCRIPT_DONE(s);
 }
 
@@ -1801,9 +1823,9 @@ static void whole_flow(const acme2_key *acct, int nonblocking)
         CHECK_INT(acme2_issue(&c, &p, &pem, &pem_len), 0);
         CHECK_INT(k.deployed, 1);
         CHECK_INT(k.cleaned, 1);
-        /* polls: 100 ms (poll_interval_ms), then Retry-After 2 s; finalize:
+        /* polls: 250 ms (poll_interval_ms), then Retry-After 2 s; finalize:
            the 503's 3 s; then 100 ms before the poll after finalize */
-        CHECK_INT(slept_ms, 100 + 2000 + 3000 + 100);
+        CHECK_INT(slept_ms, 250 + 2000 + 3000 + 250);
     } else {
         acme2_account a;
         acme2_order_params op;
@@ -2188,7 +2210,7 @@ static void authz_poll_waits_until_valid(void)
     CHECK_INT(acme2_authz_poll(&c, &a), 0);
     CHECK_INT(a.status, ACME2_STATUS_VALID);
     CHECK_INT(a.challenges[0].validated, 1796032800LL); /* date -u -d 2026-11-30T10:00:00Z +%s */
-    CHECK_INT(slept_ms, 100 + 4000);
+    CHECK_INT(slept_ms, 250 + 4000);
     SCRIPT_DONE(s);
 }
 
@@ -2580,7 +2602,8 @@ int main(void)
     RUN(insecure_directory_url_is_refused_at_init);
     RUN(order_with_too_many_authorizations_is_refused);
     RUN(polling_with_retry_after_zero_is_bounded);
-    RUN(polling_backs_off_exponentially);
+    RUN(polling_follows_the_blind_schedule);
+    RUN(polling_defaults_are_a_quarter_second_then_one_second);
     RUN(issuance_costs_exactly_the_needed_requests);
     RUN(issue_skips_authorizations_already_valid);
     RUN(issue_declining_http01_uses_dns01);
