@@ -870,7 +870,7 @@ enum acme2_log_level { ACME2_LOG_ERROR = 0, ACME2_LOG_WARN, ACME2_LOG_INFO, ACME
    responder tells the engine that the CA fetched the challenge): a
    Retry-After from the server is always obeyed (at least 1 s). Without
    one: the first poll opt.poll_interval_ms (250) after the challenge POST
-   or the finalize, then one every ACME2_POLL_STEP_MS (1 s) for
+   (ACME2_FINALIZE_POLL_MS after the finalize), then one every ACME2_POLL_STEP_MS (1 s) for
    ACME2_POLL_STEADY polls, then growing by half each time up to
    opt.poll_max_interval (10 s), until opt.poll_timeout. Why: validation at
    Let's Encrypt takes one to a few seconds (a primary fetch, the remote
@@ -888,6 +888,12 @@ enum acme2_log_level { ACME2_LOG_ERROR = 0, ACME2_LOG_WARN, ACME2_LOG_INFO, ACME
 #endif
 #ifndef ACME2_POLL_STEADY
 #define ACME2_POLL_STEADY 10     /* polls (the first included) before the step starts to grow */
+#endif
+/* The first poll after a finalize answered without Retry-After. Boulder
+   answers a processing order with "Retry-After: 3" (obeyed); Pebble sends
+   none and issues within milliseconds. */
+#ifndef ACME2_FINALIZE_POLL_MS
+#define ACME2_FINALIZE_POLL_MS 100
 #endif
 
 /* Options. Zero-initialise, set what you need; zero fields take the
@@ -1222,10 +1228,11 @@ ACME2_DEF int acme2_renewal_info_get(acme2_client *c, const char *cert_id, acme2
    further validation requests (the CA's other vantage points: Let's
    Encrypt's remote perspectives come as a burst after the primary fetch,
    Pebble makes three attempts) before it polls the order; each further
-   fetch moves the poll. When that poll finds the order still pending, the
-   next comes on the next fetch or after ACME2_POLL_STEP_MS. */
+   fetch moves the poll. When that poll finds the order still pending (the
+   CA checks CAA after the last fetch), the blind schedule takes over from
+   its first interval. */
 #ifndef ACME2_SEEN_SETTLE_MS
-#define ACME2_SEEN_SETTLE_MS 150
+#define ACME2_SEEN_SETTLE_MS 100
 #endif
 
 /* What a deploy or cleanup is told about one challenge. Strings live until
@@ -7460,8 +7467,11 @@ static int acme2__is_poll_wait(acme2_issuance *is)
     long long d;
     if (is->seen && is->phase == ACME2__PH_POLL && c->resp.retry_after < 0) {
         d = ACME2_SEEN_SETTLE_MS;
-        is->attempt = 1; /* a poll that still finds it pending: the next after a step */
+        is->attempt = 0; /* a poll that still finds it pending: the schedule from its start */
         is->seen = 0;
+    } else if (is->phase == ACME2__PH_POLL2 && is->attempt == 0 && c->resp.retry_after < 0) {
+        d = ACME2_FINALIZE_POLL_MS;
+        is->attempt++;
     } else {
         d = acme2__poll_delay_ms(c, is->attempt++);
     }
@@ -7647,7 +7657,7 @@ ACME2_DEF int acme2_issuance_step(acme2_issuance *is, acme2_http_request *req)
            it is asked for again. */
         is->seen = 0;
         if (is->waiting == 1) {
-            is->attempt = 1;
+            is->attempt = 0;
             is->wait_ms = ACME2_SEEN_SETTLE_MS;
         }
         return ACME2_STEP_WAIT;

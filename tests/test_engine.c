@@ -328,9 +328,10 @@ static void validation_seen_cuts_the_blind_wait(void)
 }
 
 /* A poll right after a seen fetch still finds the order pending (the CA
-   has another authorization or CAA to go): the next poll comes after the
-   1 s step, not the short first interval. */
-static void after_a_seen_poll_the_step_follows(void)
+   has CAA to check after the last fetch): the blind schedule takes over
+   from its first interval; after finalize the first poll is
+   ACME2_FINALIZE_POLL_MS. */
+static void after_a_seen_poll_the_schedule_restarts(void)
 {
     static const step steps[] = {
         ST_DIR,
@@ -355,8 +356,8 @@ static void after_a_seen_poll_the_step_follows(void)
     CHECK_INT(drv_run(&d), 0);
     CHECK_STR(d.log, "HHOHDHWWHWHCHWHH+");
     CHECK_INT(d.waited_ms[1], ACME2_SEEN_SETTLE_MS);
-    CHECK_INT(d.waited_ms[2], 1000);
-    CHECK_INT(d.waited_ms[3], 250); /* after finalize: the first interval again */
+    CHECK_INT(d.waited_ms[2], 250);
+    CHECK_INT(d.waited_ms[3], ACME2_FINALIZE_POLL_MS);
     SCRIPT_DONE(s);
 }
 
@@ -712,7 +713,7 @@ int main(void)
     RUN(failed_deploy_cleans_up_everything);
     RUN(validation_seen_cuts_the_blind_wait);
     RUN(validation_seen_before_polling_sets_the_first_wait);
-    RUN(after_a_seen_poll_the_step_follows);
+    RUN(after_a_seen_poll_the_schedule_restarts);
     RUN(retry_after_is_not_cut_short_by_validation_seen);
     RUN(rate_limit_is_a_wait_then_a_resend);
     RUN(transport_failure_cleans_up);

@@ -1496,8 +1496,8 @@ static void issuance_costs_exactly_the_needed_requests(void)
     CHECK(pem && memcmp(pem, leaf_chain, pem_len) == 0);
     CHECK_STR(acme2_certificate_alternate(&c, 0), CA "/cert/1/1");
     /* the first poll after poll_interval_ms (250), the next as Retry-After
-       said, and poll_interval_ms again before the poll after finalize */
-    CHECK_INT(slept_ms, 250 + 2000 + 250);
+       said, and ACME2_FINALIZE_POLL_MS before the poll after finalize */
+    CHECK_INT(slept_ms, 250 + 2000 + ACME2_FINALIZE_POLL_MS);
 }
 
 static void issue_skips_authorizations_already_valid(void)
@@ -1692,7 +1692,7 @@ static void issue_resumes_a_saved_order_without_new_order(void)
     p.resume_order = CA "/order/1";
     CHECK_INT(acme2_issue(&c, &p, &pem, &pem_len), 0);
     CHECK_INT(k.deployed, 0);
-    CHECK_INT(slept_ms, 250 + 3000); /* poll_interval_ms before the first poll, then Retry-After */
+    CHECK_INT(slept_ms, ACME2_FINALIZE_POLL_MS + 3000); /* a processing order: the post-finalize first poll, then Retry-After */
     SCRIPT_DONE(s);
 }
 
@@ -1825,7 +1825,7 @@ static void whole_flow(const acme2_key *acct, int nonblocking)
         CHECK_INT(k.cleaned, 1);
         /* polls: 250 ms (poll_interval_ms), then Retry-After 2 s; finalize:
            the 503's 3 s; then 100 ms before the poll after finalize */
-        CHECK_INT(slept_ms, 250 + 2000 + 3000 + 250);
+        CHECK_INT(slept_ms, 250 + 2000 + 3000 + ACME2_FINALIZE_POLL_MS);
     } else {
         acme2_account a;
         acme2_order_params op;
