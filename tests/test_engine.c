@@ -139,6 +139,27 @@ static int drv_run(drv *d)
     return d->rc;
 }
 
+/* A drv on a fresh script with the known account. */
+static void drv_begin(drv *d, script *s, const step *steps, int n, const char *const *names, size_t n_names)
+{
+    setup_keys();
+    reset_clock();
+    script_init(s, steps, n, &account_ec);
+    s->kid = ACCT;
+    drv_init(d, s, names, n_names);
+}
+
+/* The answers after the first order poll of a one-name order: ready,
+   finalize, valid, the chain. */
+#define ST_ONE_NAME_END ST_ORDER(ORDER_READY), ST_FINALIZE, ST_ORDER(ORDER_VALID), ST_CERT(leaf_chain)
+
+/* A two-name order up to both authorizations fetched, and its end after
+   the challenges. */
+#define ST_TWO_NAMES_AUTHZ ST_DIR, ST_NEWORDER(P_ORDER2, ORDER2_PENDING), ST_AUTHZ(1, AUTHZ_PENDING), ST_AUTHZ(2, AUTHZ2_PENDING)
+#define ST_TWO_NAMES_END \
+    { "POST", CA "/order/1", 0, "", 200, JSON_CT, ORDER2_READY, NULL }, ST_FINALIZE, \
+    { "POST", CA "/order/1", 0, "", 200, JSON_CT, ORDER2_VALID, NULL }, ST_CERT(chain2)
+
 static const char *const ONE[] = { "example.org" };
 static const char *const TWO[] = { "example.org", "www.example.org" };
 
@@ -151,20 +172,13 @@ static void one_name_step_by_step(void)
         ST_NEWORDER(P_ORDER1, ORDER_PENDING),
         ST_AUTHZ(1, AUTHZ_PENDING),
         ST_CHALL(1),
-        ST_ORDER(ORDER_READY),
-        ST_FINALIZE,
-        ST_ORDER(ORDER_VALID),
-        ST_CERT(leaf_chain),
+        ST_ONE_NAME_END,
     };
     static drv d;
     script s;
     const char *pem;
     size_t len;
-    setup_keys();
-    reset_clock();
-    script_init(&s, steps, NSTEPS(steps), &account_ec);
-    s.kid = ACCT;
-    drv_init(&d, &s, ONE, 1);
+    drv_begin(&d, &s, steps, NSTEPS(steps), ONE, 1);
     REQUIRE(drv_client(&d, NULL) == 0);
     CHECK_INT(acme2_issuance_chain(&d.is, &pem, &len), ACME2_ERR_STATE);
     CHECK_INT(drv_run(&d), 0);
@@ -197,24 +211,14 @@ static void one_name_step_by_step(void)
 static void late_deploys_out_of_order(void)
 {
     static const step steps[] = {
-        ST_DIR,
-        ST_NEWORDER(P_ORDER2, ORDER2_PENDING),
-        ST_AUTHZ(1, AUTHZ_PENDING),
-        ST_AUTHZ(2, AUTHZ2_PENDING),
+        ST_TWO_NAMES_AUTHZ,
         ST_CHALL(21),
         ST_CHALL(1),
-        { "POST", CA "/order/1", 0, "", 200, JSON_CT, ORDER2_READY, NULL },
-        ST_FINALIZE,
-        { "POST", CA "/order/1", 0, "", 200, JSON_CT, ORDER2_VALID, NULL },
-        ST_CERT(chain2),
+        ST_TWO_NAMES_END,
     };
     static drv d;
     script s;
-    setup_keys();
-    reset_clock();
-    script_init(&s, steps, NSTEPS(steps), &account_ec);
-    s.kid = ACCT;
-    drv_init(&d, &s, TWO, 2);
+    drv_begin(&d, &s, steps, NSTEPS(steps), TWO, 2);
     d.late = 1;
     REQUIRE(drv_client(&d, NULL) == 0);
     CHECK_INT(drv_run(&d), 0);
@@ -231,25 +235,15 @@ static void late_deploys_out_of_order(void)
 static void late_decline_refetches_and_tries_the_next_type(void)
 {
     static const step steps[] = {
-        ST_DIR,
-        ST_NEWORDER(P_ORDER2, ORDER2_PENDING),
-        ST_AUTHZ(1, AUTHZ_PENDING),
-        ST_AUTHZ(2, AUTHZ2_PENDING),
+        ST_TWO_NAMES_AUTHZ,
         ST_CHALL(21),
         ST_AUTHZ(1, AUTHZ_PENDING),
         { "POST", CA "/chall/2", 0, "{}", 200, JSON_CT, CHALL_PROCESSING, NULL },
-        { "POST", CA "/order/1", 0, "", 200, JSON_CT, ORDER2_READY, NULL },
-        ST_FINALIZE,
-        { "POST", CA "/order/1", 0, "", 200, JSON_CT, ORDER2_VALID, NULL },
-        ST_CERT(chain2),
+        ST_TWO_NAMES_END,
     };
     static drv d;
     script s;
-    setup_keys();
-    reset_clock();
-    script_init(&s, steps, NSTEPS(steps), &account_ec);
-    s.kid = ACCT;
-    drv_init(&d, &s, TWO, 2);
+    drv_begin(&d, &s, steps, NSTEPS(steps), TWO, 2);
     d.decline_late = 1;
     REQUIRE(drv_client(&d, NULL) == 0);
     CHECK_INT(drv_run(&d), 0);
@@ -267,18 +261,11 @@ static void late_decline_refetches_and_tries_the_next_type(void)
 static void failed_deploy_cleans_up_everything(void)
 {
     static const step steps[] = {
-        ST_DIR,
-        ST_NEWORDER(P_ORDER2, ORDER2_PENDING),
-        ST_AUTHZ(1, AUTHZ_PENDING),
-        ST_AUTHZ(2, AUTHZ2_PENDING),
+        ST_TWO_NAMES_AUTHZ,
     };
     static drv d;
     script s;
-    setup_keys();
-    reset_clock();
-    script_init(&s, steps, NSTEPS(steps), &account_ec);
-    s.kid = ACCT;
-    drv_init(&d, &s, TWO, 2);
+    drv_begin(&d, &s, steps, NSTEPS(steps), TWO, 2);
     d.late = 1;
     d.fail_deploy = 2;
     REQUIRE(drv_client(&d, NULL) == 0);
@@ -305,18 +292,11 @@ static void validation_seen_cuts_the_blind_wait(void)
         ST_AUTHZ(1, AUTHZ_PENDING),
         ST_CHALL(1),
         ST_ORDER(ORDER_PENDING),
-        ST_ORDER(ORDER_READY),
-        ST_FINALIZE,
-        ST_ORDER(ORDER_VALID),
-        ST_CERT(leaf_chain),
+        ST_ONE_NAME_END,
     };
     static drv d;
     script s;
-    setup_keys();
-    reset_clock();
-    script_init(&s, steps, NSTEPS(steps), &account_ec);
-    s.kid = ACCT;
-    drv_init(&d, &s, ONE, 1);
+    drv_begin(&d, &s, steps, NSTEPS(steps), ONE, 1);
     d.seen_at_wait = 2; /* the second blind wait (1 s) is cut short */
     REQUIRE(drv_client(&d, NULL) == 0);
     CHECK_INT(drv_run(&d), 0);
@@ -339,18 +319,11 @@ static void after_a_seen_poll_the_schedule_restarts(void)
         ST_AUTHZ(1, AUTHZ_PENDING),
         ST_CHALL(1),
         ST_ORDER(ORDER_PENDING),
-        ST_ORDER(ORDER_READY),
-        ST_FINALIZE,
-        ST_ORDER(ORDER_VALID),
-        ST_CERT(leaf_chain),
+        ST_ONE_NAME_END,
     };
     static drv d;
     script s;
-    setup_keys();
-    reset_clock();
-    script_init(&s, steps, NSTEPS(steps), &account_ec);
-    s.kid = ACCT;
-    drv_init(&d, &s, ONE, 1);
+    drv_begin(&d, &s, steps, NSTEPS(steps), ONE, 1);
     d.seen_at_wait = 1; /* during the first (250 ms) wait */
     REQUIRE(drv_client(&d, NULL) == 0);
     CHECK_INT(drv_run(&d), 0);
@@ -369,19 +342,12 @@ static void validation_seen_before_polling_sets_the_first_wait(void)
         ST_NEWORDER(P_ORDER1, ORDER_PENDING),
         ST_AUTHZ(1, AUTHZ_PENDING),
         ST_CHALL(1),
-        ST_ORDER(ORDER_READY),
-        ST_FINALIZE,
-        ST_ORDER(ORDER_VALID),
-        ST_CERT(leaf_chain),
+        ST_ONE_NAME_END,
     };
     static drv d;
     script s;
     int guard = 0;
-    setup_keys();
-    reset_clock();
-    script_init(&s, steps, NSTEPS(steps), &account_ec);
-    s.kid = ACCT;
-    drv_init(&d, &s, ONE, 1);
+    drv_begin(&d, &s, steps, NSTEPS(steps), ONE, 1);
     REQUIRE(drv_client(&d, NULL) == 0);
     /* run up to the accept, then report the CA's fetch */
     while (strcmp(d.log, "HHOHDH") != 0 && ++guard < 20) drv_step(&d);
@@ -402,18 +368,11 @@ static void retry_after_is_not_cut_short_by_validation_seen(void)
         ST_AUTHZ(1, AUTHZ_PENDING),
         ST_CHALL(1),
         { "POST", CA "/order/1", 0, "", 200, JSON_CT "Retry-After: 3\n", ORDER_PENDING, NULL },
-        ST_ORDER(ORDER_READY),
-        ST_FINALIZE,
-        ST_ORDER(ORDER_VALID),
-        ST_CERT(leaf_chain),
+        ST_ONE_NAME_END,
     };
     static drv d;
     script s;
-    setup_keys();
-    reset_clock();
-    script_init(&s, steps, NSTEPS(steps), &account_ec);
-    s.kid = ACCT;
-    drv_init(&d, &s, ONE, 1);
+    drv_begin(&d, &s, steps, NSTEPS(steps), ONE, 1);
     d.seen_at_wait = 2;
     REQUIRE(drv_client(&d, NULL) == 0);
     CHECK_INT(drv_run(&d), 0);
@@ -434,11 +393,7 @@ static void rate_limit_is_a_wait_then_a_resend(void)
     };
     static drv d;
     script s;
-    setup_keys();
-    reset_clock();
-    script_init(&s, steps, NSTEPS(steps), &account_ec);
-    s.kid = ACCT;
-    drv_init(&d, &s, ONE, 1);
+    drv_begin(&d, &s, steps, NSTEPS(steps), ONE, 1);
     REQUIRE(drv_client(&d, NULL) == 0);
     CHECK_INT(drv_run(&d), 0);
     CHECK_STR(d.log, "HHWHOH+");
@@ -460,11 +415,7 @@ static void transport_failure_cleans_up(void)
     };
     static drv d;
     script s;
-    setup_keys();
-    reset_clock();
-    script_init(&s, steps, NSTEPS(steps), &account_ec);
-    s.kid = ACCT;
-    drv_init(&d, &s, ONE, 1);
+    drv_begin(&d, &s, steps, NSTEPS(steps), ONE, 1);
     REQUIRE(drv_client(&d, NULL) == 0);
     CHECK_INT(drv_run(&d), ACME2_ERR_TRANSPORT);
     CHECK_STR(d.log, "HHOHDHC!");
@@ -480,11 +431,7 @@ static void nothing_pushed_is_a_transport_failure(void)
     static drv d;
     script s;
     acme2_http_request req;
-    setup_keys();
-    reset_clock();
-    script_init(&s, steps, NSTEPS(steps), &account_ec);
-    s.kid = ACCT;
-    drv_init(&d, &s, ONE, 1);
+    drv_begin(&d, &s, steps, NSTEPS(steps), ONE, 1);
     REQUIRE(drv_client(&d, NULL) == 0);
     CHECK_INT(acme2_issuance_step(&d.is, &req), ACME2_STEP_HTTP);
     CHECK_STR(req.url, DIR_URL);
