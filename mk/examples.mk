@@ -15,7 +15,7 @@
 ifndef EXAMPLES_MK_INCLUDED
 EXAMPLES_MK_INCLUDED := 1
 
-EX_NAMES  := transport_bearssl transport_curl responder
+EX_NAMES  := http1 transport_bearssl transport_curl responder
 EX_LIBS   := -lbearssl -lcurl -lpthread
 EX_CFLAGS := -std=c99 -D_POSIX_C_SOURCE=200809L $(WARN) -O2 -g -I.
 EX_DEPS   := acme2.h $(wildcard examples/*.h)

@@ -155,7 +155,7 @@ static void bearssl_gets_pebble_directory_as_json(void)
 {
     REQUIRE(bearssl_init_ca(pebble_ca) == 0);
     check_directory(acme2_bearssl_exchange, &tb);
-    CHECK_INT(tb.connections, 1);
+    CHECK_INT(tb.http.connections, 1);
 }
 
 static void curl_gets_pebble_directory_as_json(void)
@@ -200,8 +200,8 @@ static void bearssl_keeps_one_connection_alive_across_requests(void)
         CHECK_INT(do_req(acme2_bearssl_exchange, &tb, "POST", new_account_url, "application/jose+json", "{}"), 0);
         CHECK_INT(resp.status, 400);
     }
-    CHECK_INT(tb.requests, 9);
-    CHECK_INT(tb.connections, 1);
+    CHECK_INT(tb.http.requests, 9);
+    CHECK_INT(tb.http.connections, 1);
 }
 
 static void curl_keeps_one_connection_alive_across_requests(void)
@@ -231,7 +231,7 @@ static void bearssl_ip_literal_url_is_checked_against_ip_san(void)
     REQUIRE(bearssl_init_ca(pebble_ca) == 0);
     CHECK_INT(do_req(acme2_bearssl_exchange, &tb, "GET", url, NULL, NULL), 0);
     CHECK_INT(resp.status, 200);
-    CHECK_INT(tb.connections, 1);
+    CHECK_INT(tb.http.connections, 1);
 }
 
 /* The system bundle does not hold the test CA: the handshake must fail. */
@@ -242,7 +242,7 @@ static void bearssl_refuses_server_not_in_trust_anchors(void)
     CHECK_MSG(tb.n_anchors > 50, "system bundle gave %lu anchors", (unsigned long)tb.n_anchors);
     CHECK_INT(do_req(acme2_bearssl_exchange, &tb, "GET", pebble_url, NULL, NULL), ACME2_ERR_TRANSPORT);
     CHECK_INT(resp.status, 0);
-    CHECK_INT(tb.connections, 0);
+    CHECK_INT(tb.http.connections, 0);
 }
 
 static void curl_refuses_server_not_in_trust_anchors(void)
@@ -270,7 +270,7 @@ static void bearssl_refuses_bad_urls_without_connecting(void)
         CHECK_MSG(rc == ACME2_ERR_PARAM, "URL \"%s\": got %d, expected ACME2_ERR_PARAM", bad[i], rc);
     }
     CHECK_INT(do_req(acme2_bearssl_exchange, &tb, "get", "https://localhost/", NULL, NULL), ACME2_ERR_PARAM);
-    CHECK_INT(tb.connections, 0);
+    CHECK_INT(tb.http.connections, 0);
 }
 
 static void bearssl_init_reports_unreadable_or_empty_ca_file(void)
@@ -593,7 +593,7 @@ static void chunked_body_is_reassembled(void)
     CHECK_INT(resp.status, 200);
     CHECK_STR(body_buf, "{\"a\":\"chunked!\"}");
     CHECK_STR(resp.content_type, "application/json");
-    CHECK(tb.reusable);
+    CHECK(tb.http.reusable);
 }
 
 static void response_split_into_one_byte_records_is_reassembled(void)
@@ -620,7 +620,7 @@ static void body_to_close_needs_close_notify(void)
     REQUIRE(fk_bearssl_setup() == 0);
     CHECK_INT(fk_bearssl(ok, 1, "GET"), 0);
     CHECK_STR(body_buf, "until the end");
-    CHECK(!tb.reusable && tb.fd < 0);
+    CHECK(!tb.http.reusable && tb.http.fd < 0);
     CHECK_INT(fk_bearssl(cut, 1, "GET"), ACME2_ERR_TRANSPORT);
 }
 
@@ -665,7 +665,7 @@ static void connection_close_header_is_honoured(void)
         { "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nb", 0, 0, FK_KEEP } };
     REQUIRE(fk_bearssl_setup() == 0);
     CHECK_INT(fk_bearssl(s, 2, "GET"), 0);
-    CHECK(tb.fd < 0);
+    CHECK(tb.http.fd < 0);
     CHECK_INT(do_req(acme2_bearssl_exchange, &tb, "GET", fk_url, NULL, NULL), 0);
     CHECK_STR(body_buf, "b");
     CHECK_INT(fk.conns, 2);
@@ -680,9 +680,9 @@ static void reconnects_after_server_closed_idle_connection(void)
         { "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nb", 0, 0, FK_KEEP } };
     unsigned long before;
     REQUIRE(fk_bearssl_setup() == 0);
-    before = tb.connections;
+    before = tb.http.connections;
     CHECK_INT(fk_bearssl(s, 2, "GET"), 0);
-    CHECK(tb.reusable); /* nothing in the response said close */
+    CHECK(tb.http.reusable); /* nothing in the response said close */
     {
         struct timespec ts;
         ts.tv_sec = 0;
@@ -691,7 +691,7 @@ static void reconnects_after_server_closed_idle_connection(void)
     }
     CHECK_INT(do_req(acme2_bearssl_exchange, &tb, "GET", fk_url, NULL, NULL), 0);
     CHECK_STR(body_buf, "b");
-    CHECK_INT(tb.connections - before, 2);
+    CHECK_INT(tb.http.connections - before, 2);
     CHECK_INT(fk.conns, 2);
 }
 
@@ -733,7 +733,7 @@ static void silent_server_times_out_without_retry(void)
     long ms;
     REQUIRE(fk_bearssl_setup() == 0);
     CHECK_INT(fk_bearssl(s, 2, "GET"), 0);
-    tb.read_timeout_ms = 300;
+    tb.http.read_timeout_ms = 300;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     CHECK_INT(do_req(acme2_bearssl_exchange, &tb, "GET", fk_url, NULL, NULL), ACME2_ERR_TRANSPORT);
     clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -741,11 +741,11 @@ static void silent_server_times_out_without_retry(void)
     CHECK_MSG(ms >= 250 && ms < 3000, "timed out after %ld ms, expected about 300", ms);
     CHECK_INT(fk.reqs, 2);
     CHECK_INT(fk.conns, 1);
-    CHECK(tb.fd < 0);
+    CHECK(tb.http.fd < 0);
 }
 
-static char long_line[ACME2_BEARSSL_MAX_LINE + 200];
-static char many_headers[(ACME2_BEARSSL_MAX_HEADERS + 2) * 8 + 64];
+static char long_line[ACME2_HTTP1_MAX_LINE + 200];
+static char many_headers[(ACME2_HTTP1_MAX_HEADERS + 2) * 8 + 64];
 
 static void malformed_responses_are_transport_errors(void)
 {
@@ -781,16 +781,16 @@ static void malformed_responses_are_transport_errors(void)
     size_t i, n;
     REQUIRE(fk_bearssl_setup() == 0);
     n = (size_t)snprintf(long_line, sizeof long_line, "HTTP/1.1 200 OK\r\nX-Long: ");
-    memset(long_line + n, 'a', ACME2_BEARSSL_MAX_LINE);
-    memcpy(long_line + n + ACME2_BEARSSL_MAX_LINE, "\r\n\r\n", 5);
+    memset(long_line + n, 'a', ACME2_HTTP1_MAX_LINE);
+    memcpy(long_line + n + ACME2_HTTP1_MAX_LINE, "\r\n\r\n", 5);
     n = (size_t)snprintf(many_headers, sizeof many_headers, "HTTP/1.1 200 OK\r\n");
-    for (i = 0; i <= ACME2_BEARSSL_MAX_HEADERS; i++) n += (size_t)sprintf(many_headers + n, "X: %d\r\n", (int)(i % 10));
+    for (i = 0; i <= ACME2_HTTP1_MAX_HEADERS; i++) n += (size_t)sprintf(many_headers + n, "X: %d\r\n", (int)(i % 10));
     strcpy(many_headers + n, "Content-Length: 0\r\n\r\n");
     for (i = 0; i < sizeof s / sizeof s[0]; i++) {
         int rc = fk_bearssl(&s[i], 1, "GET");
         CHECK_MSG(rc == ACME2_ERR_TRANSPORT, "response %d (\"%.30s\"): got %d, expected ACME2_ERR_TRANSPORT",
                   (int)i, s[i].text, rc);
-        CHECK_MSG(tb.fd < 0, "response %d left the connection open", (int)i);
+        CHECK_MSG(tb.http.fd < 0, "response %d left the connection open", (int)i);
     }
     /* The transport is still fine afterwards. */
     {
@@ -818,7 +818,7 @@ static void push_error_stops_the_exchange(void)
     fresh_response();
     resp.body_cap = 4;
     CHECK_INT(acme2_bearssl_exchange(&tb, &req, &resp), ACME2_ERR_TOO_LARGE);
-    CHECK(tb.fd < 0);
+    CHECK(tb.http.fd < 0);
     CHECK_INT(do_req(acme2_bearssl_exchange, &tb, "GET", fk_url, NULL, NULL), ACME2_ERR_PROTOCOL);
     CHECK_INT(do_req(acme2_bearssl_exchange, &tb, "GET", fk_url, NULL, NULL), 0);
     CHECK_STR(body_buf, "ok");
