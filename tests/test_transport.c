@@ -35,7 +35,8 @@ static acme2_curl_transport tc;
 static acme2_http_response resp;
 static char body_buf[1 << 16];
 
-static char pebble_url[512], pebble_ca[512], pebble_dir[512];
+static char pebble_url[512], pebble_ca[512], pebble_dir[512], pebble_root[512];
+static unsigned http01_port;
 static char new_nonce_url[512], new_account_url[512];
 static int pebble_ok;
 
@@ -132,10 +133,15 @@ static int env_file_get(const char *path, const char *key, char *out, size_t cap
 static int pebble_setup(void)
 {
     const char *u = getenv("PEBBLE_URL"), *ca = getenv("PEBBLE_CA");
-    char env[600];
+    const char *root = getenv("PEBBLE_ROOT"), *h01 = getenv("HTTP01_PORT");
+    char env[600], port[16];
     if (u && ca && strlen(u) < sizeof pebble_url && strlen(ca) < sizeof pebble_ca) {
         strcpy(pebble_url, u);
         strcpy(pebble_ca, ca);
+        if (root && h01 && strlen(root) < sizeof pebble_root) { /* for the issuance */
+            strcpy(pebble_root, root);
+            http01_port = (unsigned)atoi(h01);
+        }
         return 0;
     }
     snprintf(pebble_dir, sizeof pebble_dir, "build/pebble-tt%ld", (long)getpid());
@@ -144,6 +150,9 @@ static int pebble_setup(void)
     if (!env_file_get(env, "PEBBLE_URL", pebble_url, sizeof pebble_url) ||
         !env_file_get(env, "PEBBLE_CA", pebble_ca, sizeof pebble_ca))
         return -1;
+    if (env_file_get(env, "PEBBLE_ROOT", pebble_root, sizeof pebble_root) &&
+        env_file_get(env, "HTTP01_PORT", port, sizeof port))
+        http01_port = (unsigned)atoi(port);
     return 0;
 }
 
@@ -310,6 +319,19 @@ static void init_reports_unreadable_or_empty_ca_file(void)
     CHECK_INT(T->init(t_path("empty.pem")), ACME2_ERR_PEM);
     REQUIRE(t_write_file(t_path("bad.pem"), bad, strlen(bad)) == 0);
     CHECK_INT(T->init(t_path("bad.pem")), ACME2_ERR_PEM);
+}
+
+/* A CA file over ACME2_MBEDTLS_MAX_CA_FILE is refused before mbedTLS
+   reads it, and the failed init leaves nothing to free. */
+static void mbedtls_init_refuses_a_ca_file_over_the_bound(void)
+{
+    static char big[ACME2_MBEDTLS_MAX_CA_FILE + 1];
+    memset(big, '\n', sizeof big);
+    REQUIRE(t_write_file(t_path("big.pem"), big, sizeof big) == 0);
+    CHECK_INT(mbedtls_init_ca(t_path("big.pem")), ACME2_ERR_NOSPACE);
+    CHECK_INT(tm.ready, 0); /* nothing left to free */
+    CHECK_INT(mbedtls_init_ca(pebble_ca), 0);
+    CHECK_INT(tm.n_anchors, 1);
 }
 
 /* ---- the scripted TLS server ------------------------------------------ */
@@ -1145,6 +1167,79 @@ static void sni_names_for_ip_identifiers_are_reverse_dns(void)
     CHECK_INT(acme2_responder_sni_name(&id, out, 8), ACME2_ERR_NOSPACE);
 }
 
+/* ---- a whole issuance -------------------------------------------------- */
+
+static acme2_responder issue_rsp;
+static acme2_client issue_client;
+static char issue_work[32768];
+
+static int issue_deploy(void *user, const acme2_challenge_info *ch)
+{
+    (void)user;
+    if (ch->type != ACME2_CHALLENGE_HTTP_01) return 1;
+    return acme2_responder_http01_add(&issue_rsp, ch->token, ch->key_authorization) == 0 ? 0 : -1;
+}
+
+static void issue_cleanup(void *user, const acme2_challenge_info *ch)
+{
+    (void)user;
+    acme2_responder_remove(&issue_rsp, ch->token);
+}
+
+/* Account, order, http-01 answered by the example responder on Pebble's
+   http-01 port, finalize, download, all through the transport under
+   test; openssl then checks the chain against Pebble's root. Prints the
+   wall time of the issuance. */
+static void issues_a_certificate_from_pebble(void)
+{
+    acme2_identifier id;
+    acme2_account_params ap;
+    acme2_issue_params ip;
+    struct timespec t0, t1;
+    char name[64], out[256];
+    const char *pem = NULL, *file = t_path("issued.pem");
+    size_t len = 0;
+    unsigned long conns;
+    int rc;
+    REQUIRE(pebble_ok && keys_ok && http01_port && pebble_root[0]);
+    REQUIRE(T->init(pebble_ca) == 0);
+    REQUIRE(acme2_responder_init(&issue_rsp, ACME2_RESPONDER_HTTP01, test_log, (void *)"http-01") == 0);
+    REQUIRE(acme2_responder_listen(&issue_rsp, "127.0.0.1", http01_port, NULL) == 0);
+    (void)acme2_responder_listen(&issue_rsp, "::1", http01_port, NULL); /* Pebble may try ::1 first */
+    REQUIRE(acme2_responder_start(&issue_rsp) == 0);
+    snprintf(name, sizeof name, "%s.transport.test", T->name);
+    id.type = ACME2_ID_DNS;
+    id.value = name;
+    memset(&ap, 0, sizeof ap);
+    ap.terms_agreed = 1;
+    memset(&ip, 0, sizeof ip);
+    ip.ids = &id;
+    ip.n_ids = 1;
+    ip.cert_key = &cert_key_ec;
+    ip.deploy = issue_deploy;
+    ip.cleanup = issue_cleanup;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    rc = acme2_client_init(&issue_client, pebble_url, &account_key, issue_work, sizeof issue_work,
+                           T->exchange, T->user, NULL);
+    if (rc == 0) rc = acme2_account_new(&issue_client, &ap, NULL);
+    if (rc == 0) rc = acme2_issue(&issue_client, &ip, &pem, &len);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    acme2_responder_stop(&issue_rsp);
+    CHECK_MSG(rc == 0, "issuance: %s (%s)", acme2_strerror(rc), acme2_client_problem(&issue_client)->detail);
+    conns = T->http->connections;
+    if (rc == 0) {
+        REQUIRE(t_write_file(file, pem, len) == 0);
+        CHECK_MSG(t_sh("openssl verify -CAfile %s -untrusted %s %s >/dev/null 2>&1", pebble_root, file, file) == 0,
+                  "openssl does not verify the issued chain against %s", pebble_root);
+        CHECK(t_sh_out(out, sizeof out, "openssl x509 -in %s -noout -ext subjectAltName", file) > 0);
+        CHECK_MSG(strstr(out, name) != NULL, "the certificate does not name %s:\n%s", name, out);
+        fprintf(stderr, "note: one issuance through %s: %ld ms, %lu requests on %lu connection(s)\n", T->name,
+                (long)(t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000,
+                T->http->requests, conns);
+    }
+    acme2_client_reset(&issue_client);
+}
+
 /* Every case above that is not curl's, in order (a case may rely on the
    transport as the one before left it), run for each transport. */
 #define TLS_CASE(fn) { #fn, fn }
@@ -1157,6 +1252,7 @@ static const struct { const char *name; void (*fn)(void); } tls_cases[] = {
     TLS_CASE(refuses_server_not_in_trust_anchors),
     TLS_CASE(refuses_bad_urls_without_connecting),
     TLS_CASE(init_reports_unreadable_or_empty_ca_file),
+    TLS_CASE(issues_a_certificate_from_pebble),
     TLS_CASE(request_carries_the_expected_header_fields),
     TLS_CASE(chunked_body_is_reassembled),
     TLS_CASE(response_split_into_one_byte_records_is_reassembled),
@@ -1208,6 +1304,7 @@ int main(void)
     RUN(curl_post_gets_problem_document);
     RUN(curl_keeps_one_connection_alive_across_requests);
     RUN(curl_refuses_server_not_in_trust_anchors);
+    RUN(mbedtls_init_refuses_a_ca_file_over_the_bound);
     RUN(curl_decodes_chunks_and_refuses_malformed);
 
     RUN(http01_serves_key_authorization_on_ipv4_and_ipv6);
