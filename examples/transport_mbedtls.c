@@ -43,7 +43,8 @@ static void tm_fail(tm_t *t, const char *what, int rc, int handshake)
         mbedtls_strerror(rc, text, sizeof text);
 #endif
     }
-    tm_log(t, "%s %s failed: mbedTLS error -0x%04X, %s", what, t->http.host, (unsigned)-rc, text);
+    tm_log(t, "%s: %s failed: mbedTLS error -0x%04X, %s", t->http.host[0] ? t->http.host : "mbedTLS", what,
+           (unsigned)-rc, text);
 }
 
 /* ---- trust anchors ---------------------------------------------------- */
@@ -128,7 +129,7 @@ static int tm_handshake(acme2_http1 *h)
     rc = mbedtls_ssl_session_reset(&t->ssl);
     if (rc == 0) rc = mbedtls_ssl_set_hostname(&t->ssl, h->host_ip_len ? NULL : h->host);
     if (rc != 0) {
-        tm_fail(t, "TLS setup for", rc, 1);
+        tm_fail(t, "TLS setup", rc, 1);
         return ACME2_ERR_TRANSPORT;
     }
     /* Resume only a session made with this same server; a refused one
@@ -137,7 +138,7 @@ static int tm_handshake(acme2_http1 *h)
         (void)mbedtls_ssl_set_session(&t->ssl, &t->session);
     while ((rc = mbedtls_ssl_handshake(&t->ssl)) != 0) {
         if (!tm_want(rc) || ++spins > TM_MAX_SPINS) {
-            tm_fail(t, "TLS handshake with", rc, 1);
+            tm_fail(t, "TLS handshake", rc, 1);
             return ACME2_ERR_TRANSPORT;
         }
     }
@@ -159,7 +160,7 @@ static int tm_read(acme2_http1 *h, unsigned char *buf, size_t len)
     while (tm_want(n) && ++spins <= TM_MAX_SPINS);
     if (n > 0) return n;
     if (n == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY) return 0;
-    tm_fail(t, "reading from", n, 0);
+    tm_fail(t, "read", n, 0);
     return -1;
 }
 
@@ -173,7 +174,7 @@ static int tm_write(acme2_http1 *h, const unsigned char *buf, size_t len)
             buf += n;
             len -= (size_t)n;
         } else if (!tm_want(n) || ++spins > TM_MAX_SPINS) {
-            tm_fail(t, "writing to", n, 0);
+            tm_fail(t, "write", n, 0);
             return -1;
         }
     }
@@ -202,11 +203,14 @@ static int tm_setup(tm_t *t)
     static const unsigned char personal[] = "acme2.h transport";
     int rc;
 #if MBEDTLS_VERSION_MAJOR >= 3 && defined(MBEDTLS_PSA_CRYPTO_C)
-    if (psa_crypto_init() != PSA_SUCCESS) return ACME2_ERR_RNG;
+    if (psa_crypto_init() != PSA_SUCCESS) {
+        tm_log(t, "mbedTLS: psa_crypto_init failed");
+        return ACME2_ERR_RNG;
+    }
 #endif
     rc = mbedtls_ctr_drbg_seed(&t->drbg, mbedtls_entropy_func, &t->entropy, personal, sizeof personal - 1);
     if (rc != 0) {
-        tm_fail(t, "seeding the DRBG for", rc, 0);
+        tm_fail(t, "seeding the CTR-DRBG", rc, 0);
         return ACME2_ERR_RNG;
     }
     rc = mbedtls_ssl_config_defaults(&t->conf, MBEDTLS_SSL_IS_CLIENT, MBEDTLS_SSL_TRANSPORT_STREAM,
@@ -222,7 +226,7 @@ static int tm_setup(tm_t *t)
 #endif
     rc = mbedtls_ssl_setup(&t->ssl, &t->conf); /* allocates the record buffers */
     if (rc != 0) {
-        tm_fail(t, "TLS setup for", rc, 0);
+        tm_fail(t, "TLS setup", rc, 0);
         return ACME2_ERR_NOSPACE;
     }
     mbedtls_ssl_set_bio(&t->ssl, &t->http, tm_send, tm_recv, NULL);
