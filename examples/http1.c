@@ -183,7 +183,7 @@ static int h1_open(h1_t *t)
 
 void acme2_http1_disconnect(acme2_http1 *t)
 {
-    if (t->connected && t->reusable && t->tls->close_notify) {
+    if (t->connected && t->reusable && t->tls && t->tls->close_notify) {
         int saved = t->read_timeout_ms;
         t->read_timeout_ms = 1000;
         t->tls->close_notify(t);
@@ -636,7 +636,7 @@ int acme2_http1_exchange(acme2_http1 *t, const acme2_http_request *req, acme2_ht
     h1_url u;
     int rc, reused, i;
 
-    if (!t || !req || !resp || !req->method || !req->url) return ACME2_ERR_PARAM;
+    if (!t || !t->tls || !req || !resp || !req->method || !req->url) return ACME2_ERR_PARAM;
     for (i = 0; req->method[i]; i++)
         if (i >= 16 || req->method[i] < 'A' || req->method[i] > 'Z') return ACME2_ERR_PARAM;
     if (i == 0) return ACME2_ERR_PARAM;
