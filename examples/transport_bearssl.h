@@ -1,5 +1,6 @@
 /* transport_bearssl.h - an acme2.h transport: HTTPS/1.1 over POSIX sockets
-   and BearSSL, with keep-alive. No heap.
+   and BearSSL, with keep-alive. No heap. The HTTP/1.1 part is http1.c
+   (shared with transport_mbedtls.c): build both files.
 
    USE
        static acme2_bearssl_transport tb;      (large: keep it off the stack)
@@ -17,20 +18,15 @@
    check), iPAddress for IP literals (checked here, since BearSSL matches
    dNSName only). TLS 1.0 to 1.2 (BearSSL 0.6 has no TLS 1.3).
 
-   HTTP: Content-Length, chunked and close-delimited bodies (the last only
-   after a clean TLS close_notify, so a truncated body is an error, not a
-   short document); HEAD, 1xx, 204 and 304 without body; one connection
-   reused per host:port, reopened transparently when the server closed it
-   (a request on a reused connection that fails to write, or sees the
-   connection end before any response byte, is sent once more on a fresh
-   connection: ACME POSTs are protected by their nonce). No redirects, no
-   proxies, no compression (none is requested). */
+   HTTP (http1.h): Content-Length, chunked and close-delimited bodies, 1xx
+   skipped, keep-alive with one retry on a connection the server closed. */
 #ifndef ACME2_TRANSPORT_BEARSSL_H
 #define ACME2_TRANSPORT_BEARSSL_H
 
 #include <stddef.h>
 #include <bearssl.h>
 #include "acme2.h"
+#include "http1.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -46,25 +42,15 @@ extern "C" {
 #ifndef ACME2_BEARSSL_ANCHOR_ARENA
 #define ACME2_BEARSSL_ANCHOR_ARENA (128 * 1024)
 #endif
-/* Longest status or header line. 8 KB is what common servers accept. */
-#ifndef ACME2_BEARSSL_MAX_LINE
-#define ACME2_BEARSSL_MAX_LINE 8192
-#endif
-/* Header fields (or trailer fields) per response; ACME servers send ~12. */
-#ifndef ACME2_BEARSSL_MAX_HEADERS
-#define ACME2_BEARSSL_MAX_HEADERS 100
-#endif
 /* The server's own certificate is kept (for the iPAddress check) up to this
    size; larger ones are refused for IP-literal URLs only. */
 #ifndef ACME2_BEARSSL_MAX_EE_CERT
 #define ACME2_BEARSSL_MAX_EE_CERT 8192
 #endif
-/* DNS names are at most 253 characters. */
-#define ACME2_BEARSSL_MAX_HOST 255
 
 /* Verbose log: one line per event (connect, TLS, request, status, errors),
    without a newline. Never receives request or response bodies. */
-typedef void (*acme2_bearssl_log_fn)(void *user, const char *line);
+typedef acme2_http1_log_fn acme2_bearssl_log_fn;
 
 typedef struct acme2_bearssl_transport acme2_bearssl_transport;
 
@@ -80,28 +66,12 @@ typedef struct acme2_bearssl_x509 {
 } acme2_bearssl_x509;
 
 struct acme2_bearssl_transport {
-    /* Read-only for the caller. */
-    unsigned long connections;  /* TLS connections established so far */
-    unsigned long requests;     /* exchanges completed (any status) */
-
-    /* Settings (may be changed between requests). */
-    int connect_timeout_ms;     /* per address tried */
-    int read_timeout_ms;        /* longest wait for any byte to go or come */
-    acme2_bearssl_log_fn log;
-    void *log_user;
-
-    /* The open connection, if any. */
-    int connected;              /* fd is an open connection */
-    int fd;                     /* -1 when closed */
-    int reusable;               /* the last response left it usable */
-    char host[ACME2_BEARSSL_MAX_HOST + 1]; /* host it talks to (no brackets) */
-    unsigned port;
-    int host_ip_len;            /* 4 or 16 for an IP literal, else 0 */
-    unsigned char host_ip[16];
-    char session_host[ACME2_BEARSSL_MAX_HOST + 1]; /* whose session may be resumed */
+    /* The connection, its settings (connect_timeout_ms, read_timeout_ms,
+       log: may be changed between requests) and counters (connections,
+       requests: read-only). */
+    acme2_http1 http;
+    char session_host[ACME2_HTTP1_MAX_HOST + 1]; /* whose session may be resumed */
     unsigned session_port;
-    int io_state;               /* why the last socket operation failed */
-    int got_bytes;              /* response bytes seen in this exchange */
 
     br_ssl_client_context sc;
     br_x509_minimal_context xc;
@@ -109,18 +79,12 @@ struct acme2_bearssl_transport {
     br_sslio_context io;
     unsigned char iobuf[BR_SSL_BUFSIZE_BIDI];
 
-    /* Response reading. */
-    unsigned char rbuf[4096];
-    size_t rpos, rlen;
-    union {
-        char line[ACME2_BEARSSL_MAX_LINE + 1];
-        struct {                /* acme2_bearssl_init only */
-            br_pem_decoder_context pem;
-            br_x509_decoder_context x509;
-            size_t dn_len;
-            int dn_overflow, in_cert;
-        } load;
-    } u;
+    struct {                    /* acme2_bearssl_init only */
+        br_pem_decoder_context pem;
+        br_x509_decoder_context x509;
+        size_t dn_len;
+        int dn_overflow, in_cert;
+    } load;
 
     /* Trust anchors; their byte arrays live in arena. */
     size_t n_anchors;

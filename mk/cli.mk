@@ -4,8 +4,8 @@
 
 CLI_BIN  := $(BUILD)/acme2-cli
 CLI_SRCS := examples/acme2-cli.c $(wildcard examples/cli_*.c) \
-            examples/transport_bearssl.c examples/transport_curl.c examples/responder.c
-CLI_HDRS := acme2.h examples/cli.h examples/transport_bearssl.h \
+            examples/http1.c examples/transport_bearssl.c examples/transport_curl.c examples/responder.c
+CLI_HDRS := acme2.h examples/cli.h examples/http1.h examples/transport_bearssl.h \
             examples/transport_curl.h examples/responder.h
 # Orders of up to ACME2_MAX_AUTHZ (100) names: room for their URLs, their
 # challenges (name, token, URL: up to ~320 bytes each for 253-character

@@ -15,15 +15,17 @@
 ifndef EXAMPLES_MK_INCLUDED
 EXAMPLES_MK_INCLUDED := 1
 
-EX_NAMES  := transport_bearssl transport_curl responder
-EX_LIBS   := -lbearssl -lcurl -lpthread
+EX_NAMES  := http1 transport_bearssl transport_mbedtls transport_curl responder
+EX_LIBS   := -lbearssl -lmbedtls -lmbedx509 -lmbedcrypto -lcurl -lpthread
 EX_CFLAGS := -std=c99 -D_POSIX_C_SOURCE=200809L $(WARN) -O2 -g -I.
 EX_DEPS   := acme2.h $(wildcard examples/*.h)
 EX_OBJS       := $(EX_NAMES:%=$(BUILD)/examples/%.o)
 EX_OBJS_gcc   := $(EX_NAMES:%=$(BUILD)/examples/gcc/%.o)
 EX_OBJS_clang := $(EX_NAMES:%=$(BUILD)/examples/clang/%.o)
 
-TEST_DEPS += $(filter-out $(TEST_DEPS),libcurl4-openssl-dev pebble curl)
+# libmbedtls-dev: Debian 12 ships mbedTLS 2.28 (transport_mbedtls.c also
+# builds against 3.x).
+TEST_DEPS += $(filter-out $(TEST_DEPS),libcurl4-openssl-dev pebble curl libmbedtls-dev)
 
 .PHONY: examples-objs
 examples-objs: $(EX_OBJS)

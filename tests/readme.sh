@@ -11,7 +11,7 @@ lines=$(wc -l < "$out/example.c")
 if [ "$lines" -lt 10 ]; then
     echo "FAIL readme: example not found"; fail=1
 elif gcc -std=c99 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wpedantic -Werror -I"$root" "$out/example.c" \
-        "$root/examples/transport_bearssl.c" -o "$out/example" -lbearssl 2>"$out/build.log"; then
+        "$root/examples/transport_bearssl.c" "$root/examples/http1.c" -o "$out/example" -lbearssl 2>"$out/build.log"; then
     pass=1
 else
     echo "FAIL readme: the usage example does not build:"; cat "$out/build.log"; fail=1

@@ -1,7 +1,8 @@
-/* transport: the BearSSL and libcurl transports (examples/) against a real
-   Pebble, and against a scripted TLS server in this process that sends
-   chunked, split, truncated and malformed responses; the challenge
-   responders checked from outside with curl and openssl s_client.
+/* transport: the BearSSL, mbedTLS and libcurl transports (examples/)
+   against a real Pebble, and against a scripted TLS server in this process
+   that sends chunked, split, truncated and malformed responses; the
+   challenge responders checked from outside with curl and openssl s_client.
+   The two transports over http1.c run one table of cases (tls_cases).
 
    Pebble: uses the instance named by PEBBLE_URL and PEBBLE_CA when both are
    set (e.g. after `eval "$(tests/pebble.sh env)"`), else starts its own
@@ -11,6 +12,7 @@
 #include "acme2.h"
 #include "harness.h"
 #include "examples/transport_bearssl.h"
+#include "examples/transport_mbedtls.h"
 #include "examples/transport_curl.h"
 #include "examples/responder.h"
 
@@ -28,11 +30,13 @@
 /* ---- shared state ------------------------------------------------------ */
 
 static acme2_bearssl_transport tb;   /* ~250 KB: static, never on the stack */
+static acme2_mbedtls_transport tm;
 static acme2_curl_transport tc;
 static acme2_http_response resp;
 static char body_buf[1 << 16];
 
-static char pebble_url[512], pebble_ca[512], pebble_dir[512];
+static char pebble_url[512], pebble_ca[512], pebble_dir[512], pebble_root[512];
+static unsigned http01_port;
 static char new_nonce_url[512], new_account_url[512];
 static int pebble_ok;
 
@@ -78,6 +82,32 @@ static int bearssl_init_ca(const char *ca)
     return acme2_bearssl_init(&tb, ca, 5000, 5000, test_log, (void *)"bearssl");
 }
 
+static int mbedtls_init_ca(const char *ca)
+{
+    acme2_mbedtls_free(&tm);
+    return acme2_mbedtls_init(&tm, ca, 5000, 5000, test_log, (void *)"mbedtls");
+}
+
+static void bearssl_disconnect(void) { acme2_bearssl_disconnect(&tb); }
+static void mbedtls_disconnect(void) { acme2_mbedtls_disconnect(&tm); }
+
+/* A transport over http1.c, as the shared cases drive it. */
+typedef struct tt_tls {
+    const char *name;
+    acme2_transport_fn exchange;
+    void *user;
+    acme2_http1 *http;              /* its connection and counters */
+    size_t *n_anchors;
+    int (*init)(const char *ca);    /* (re)initialises it: 5 s time-outs, the test log */
+    void (*disconnect)(void);
+} tt_tls;
+
+static const tt_tls tls_bearssl = { "bearssl", acme2_bearssl_exchange, &tb, &tb.http, &tb.n_anchors,
+                                    bearssl_init_ca, bearssl_disconnect };
+static const tt_tls tls_mbedtls = { "mbedtls", acme2_mbedtls_exchange, &tm, &tm.http, &tm.n_anchors,
+                                    mbedtls_init_ca, mbedtls_disconnect };
+static const tt_tls *T = &tls_bearssl; /* the one under test */
+
 /* NAME=value lines as tests/pebble.sh writes them. */
 static int env_file_get(const char *path, const char *key, char *out, size_t cap)
 {
@@ -103,10 +133,15 @@ static int env_file_get(const char *path, const char *key, char *out, size_t cap
 static int pebble_setup(void)
 {
     const char *u = getenv("PEBBLE_URL"), *ca = getenv("PEBBLE_CA");
-    char env[600];
+    const char *root = getenv("PEBBLE_ROOT"), *h01 = getenv("HTTP01_PORT");
+    char env[600], port[16];
     if (u && ca && strlen(u) < sizeof pebble_url && strlen(ca) < sizeof pebble_ca) {
         strcpy(pebble_url, u);
         strcpy(pebble_ca, ca);
+        if (root && h01 && strlen(root) < sizeof pebble_root) { /* for the issuance */
+            strcpy(pebble_root, root);
+            http01_port = (unsigned)atoi(h01);
+        }
         return 0;
     }
     snprintf(pebble_dir, sizeof pebble_dir, "build/pebble-tt%ld", (long)getpid());
@@ -115,6 +150,9 @@ static int pebble_setup(void)
     if (!env_file_get(env, "PEBBLE_URL", pebble_url, sizeof pebble_url) ||
         !env_file_get(env, "PEBBLE_CA", pebble_ca, sizeof pebble_ca))
         return -1;
+    if (env_file_get(env, "PEBBLE_ROOT", pebble_root, sizeof pebble_root) &&
+        env_file_get(env, "HTTP01_PORT", port, sizeof port))
+        http01_port = (unsigned)atoi(port);
     return 0;
 }
 
@@ -151,11 +189,11 @@ static void check_directory(acme2_transport_fn fn, void *user)
     CHECK(n > 0 && acme2_json_get(resp.body, toks, n, 0, "newNonce") > 0);
 }
 
-static void bearssl_gets_pebble_directory_as_json(void)
+static void gets_pebble_directory_as_json(void)
 {
-    REQUIRE(bearssl_init_ca(pebble_ca) == 0);
-    check_directory(acme2_bearssl_exchange, &tb);
-    CHECK_INT(tb.connections, 1);
+    REQUIRE(T->init(pebble_ca) == 0);
+    check_directory(T->exchange, T->user);
+    CHECK_INT(T->http->connections, 1);
 }
 
 static void curl_gets_pebble_directory_as_json(void)
@@ -172,7 +210,7 @@ static void check_head_nonce(acme2_transport_fn fn, void *user)
     CHECK_INT(resp.body_len, 0);
 }
 
-static void bearssl_head_new_nonce_gives_replay_nonce(void) { check_head_nonce(acme2_bearssl_exchange, &tb); }
+static void head_new_nonce_gives_replay_nonce(void) { check_head_nonce(T->exchange, T->user); }
 static void curl_head_new_nonce_gives_replay_nonce(void) { check_head_nonce(acme2_curl_exchange, &tc); }
 
 /* A POST with a body that is no JWS: 400, a problem document, a fresh nonce. */
@@ -186,22 +224,22 @@ static void check_post_problem(acme2_transport_fn fn, void *user)
     CHECK(resp.nonce[0] != 0);
 }
 
-static void bearssl_post_gets_problem_document(void) { check_post_problem(acme2_bearssl_exchange, &tb); }
+static void post_gets_problem_document(void) { check_post_problem(T->exchange, T->user); }
 static void curl_post_gets_problem_document(void) { check_post_problem(acme2_curl_exchange, &tc); }
 
-static void bearssl_keeps_one_connection_alive_across_requests(void)
+static void keeps_one_connection_alive_across_requests(void)
 {
     int i;
     REQUIRE(pebble_ok && new_nonce_url[0]);
-    REQUIRE(bearssl_init_ca(pebble_ca) == 0);
+    REQUIRE(T->init(pebble_ca) == 0);
     for (i = 0; i < 3; i++) {
-        CHECK_INT(do_req(acme2_bearssl_exchange, &tb, "GET", pebble_url, NULL, NULL), 0);
-        CHECK_INT(do_req(acme2_bearssl_exchange, &tb, "HEAD", new_nonce_url, NULL, NULL), 0);
-        CHECK_INT(do_req(acme2_bearssl_exchange, &tb, "POST", new_account_url, "application/jose+json", "{}"), 0);
+        CHECK_INT(do_req(T->exchange, T->user, "GET", pebble_url, NULL, NULL), 0);
+        CHECK_INT(do_req(T->exchange, T->user, "HEAD", new_nonce_url, NULL, NULL), 0);
+        CHECK_INT(do_req(T->exchange, T->user, "POST", new_account_url, "application/jose+json", "{}"), 0);
         CHECK_INT(resp.status, 400);
     }
-    CHECK_INT(tb.requests, 9);
-    CHECK_INT(tb.connections, 1);
+    CHECK_INT(T->http->requests, 9);
+    CHECK_INT(T->http->connections, 1);
 }
 
 static void curl_keeps_one_connection_alive_across_requests(void)
@@ -222,27 +260,27 @@ static void curl_keeps_one_connection_alive_across_requests(void)
 
 /* The same server by address: Pebble's certificate has iPAddress
    127.0.0.1, which BearSSL cannot match; the transport does. */
-static void bearssl_ip_literal_url_is_checked_against_ip_san(void)
+static void ip_literal_url_is_checked_against_ip_san(void)
 {
     char url[600];
     const char *p = strstr(pebble_url, "localhost:");
     REQUIRE(pebble_ok && p);
     snprintf(url, sizeof url, "https://127.0.0.1:%s", p + strlen("localhost:"));
-    REQUIRE(bearssl_init_ca(pebble_ca) == 0);
-    CHECK_INT(do_req(acme2_bearssl_exchange, &tb, "GET", url, NULL, NULL), 0);
+    REQUIRE(T->init(pebble_ca) == 0);
+    CHECK_INT(do_req(T->exchange, T->user, "GET", url, NULL, NULL), 0);
     CHECK_INT(resp.status, 200);
-    CHECK_INT(tb.connections, 1);
+    CHECK_INT(T->http->connections, 1);
 }
 
 /* The system bundle does not hold the test CA: the handshake must fail. */
-static void bearssl_refuses_server_not_in_trust_anchors(void)
+static void refuses_server_not_in_trust_anchors(void)
 {
     REQUIRE(pebble_ok);
-    REQUIRE(bearssl_init_ca(NULL) == 0);
-    CHECK_MSG(tb.n_anchors > 50, "system bundle gave %lu anchors", (unsigned long)tb.n_anchors);
-    CHECK_INT(do_req(acme2_bearssl_exchange, &tb, "GET", pebble_url, NULL, NULL), ACME2_ERR_TRANSPORT);
+    REQUIRE(T->init(NULL) == 0);
+    CHECK_MSG(*T->n_anchors > 50, "system bundle gave %lu anchors", (unsigned long)*T->n_anchors);
+    CHECK_INT(do_req(T->exchange, T->user, "GET", pebble_url, NULL, NULL), ACME2_ERR_TRANSPORT);
     CHECK_INT(resp.status, 0);
-    CHECK_INT(tb.connections, 0);
+    CHECK_INT(T->http->connections, 0);
 }
 
 static void curl_refuses_server_not_in_trust_anchors(void)
@@ -255,7 +293,7 @@ static void curl_refuses_server_not_in_trust_anchors(void)
     acme2_curl_free(&c);
 }
 
-static void bearssl_refuses_bad_urls_without_connecting(void)
+static void refuses_bad_urls_without_connecting(void)
 {
     static const char *const bad[] = {
         "https://user@localhost/x", "https://localhost:0/", "https://localhost:65536/",
@@ -263,24 +301,37 @@ static void bearssl_refuses_bad_urls_without_connecting(void)
         "https:///path", "https://local_host/", "https://localhost/a b", "https://localhost/\x7f",
     };
     size_t i;
-    REQUIRE(bearssl_init_ca(pebble_ca) == 0);
-    CHECK_INT(do_req(acme2_bearssl_exchange, &tb, "GET", "http://localhost/", NULL, NULL), ACME2_ERR_INSECURE_URL);
+    REQUIRE(T->init(pebble_ca) == 0);
+    CHECK_INT(do_req(T->exchange, T->user, "GET", "http://localhost/", NULL, NULL), ACME2_ERR_INSECURE_URL);
     for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        int rc = do_req(acme2_bearssl_exchange, &tb, "GET", bad[i], NULL, NULL);
+        int rc = do_req(T->exchange, T->user, "GET", bad[i], NULL, NULL);
         CHECK_MSG(rc == ACME2_ERR_PARAM, "URL \"%s\": got %d, expected ACME2_ERR_PARAM", bad[i], rc);
     }
-    CHECK_INT(do_req(acme2_bearssl_exchange, &tb, "get", "https://localhost/", NULL, NULL), ACME2_ERR_PARAM);
-    CHECK_INT(tb.connections, 0);
+    CHECK_INT(do_req(T->exchange, T->user, "get", "https://localhost/", NULL, NULL), ACME2_ERR_PARAM);
+    CHECK_INT(T->http->connections, 0);
 }
 
-static void bearssl_init_reports_unreadable_or_empty_ca_file(void)
+static void init_reports_unreadable_or_empty_ca_file(void)
 {
-    CHECK_INT(bearssl_init_ca("/nonexistent/ca.pem"), ACME2_ERR_NOT_FOUND);
+    CHECK_INT(T->init("/nonexistent/ca.pem"), ACME2_ERR_NOT_FOUND);
     const char *bad = "-----BEGIN CERTIFICATE-----\n@@@@\n-----END CERTIFICATE-----\n";
     REQUIRE(t_write_file(t_path("empty.pem"), "no certificate here\n", 20) == 0);
-    CHECK_INT(bearssl_init_ca(t_path("empty.pem")), ACME2_ERR_PEM);
+    CHECK_INT(T->init(t_path("empty.pem")), ACME2_ERR_PEM);
     REQUIRE(t_write_file(t_path("bad.pem"), bad, strlen(bad)) == 0);
-    CHECK_INT(bearssl_init_ca(t_path("bad.pem")), ACME2_ERR_PEM);
+    CHECK_INT(T->init(t_path("bad.pem")), ACME2_ERR_PEM);
+}
+
+/* A CA file over ACME2_MBEDTLS_MAX_CA_FILE is refused before mbedTLS
+   reads it, and the failed init leaves nothing to free. */
+static void mbedtls_init_refuses_a_ca_file_over_the_bound(void)
+{
+    static char big[ACME2_MBEDTLS_MAX_CA_FILE + 1];
+    memset(big, '\n', sizeof big);
+    REQUIRE(t_write_file(t_path("big.pem"), big, sizeof big) == 0);
+    CHECK_INT(mbedtls_init_ca(t_path("big.pem")), ACME2_ERR_NOSPACE);
+    CHECK_INT(tm.ready, 0); /* nothing left to free */
+    CHECK_INT(mbedtls_init_ca(pebble_ca), 0);
+    CHECK_INT(tm.n_anchors, 1);
 }
 
 /* ---- the scripted TLS server ------------------------------------------ */
@@ -568,19 +619,19 @@ static void fk_stop(void)
 static int fk_ok;
 static char fk_url[128];
 
-/* One scripted exchange on a fresh BearSSL connection. */
-static int fk_bearssl(const fk_step *steps, int n, const char *method)
+/* One scripted exchange on a fresh connection of the transport under test. */
+static int fk_req(const fk_step *steps, int n, const char *method)
 {
-    acme2_bearssl_disconnect(&tb);
+    T->disconnect();
     fk_script(steps, n);
-    return do_req(acme2_bearssl_exchange, &tb, method, fk_url, NULL, NULL);
+    return do_req(T->exchange, T->user, method, fk_url, NULL, NULL);
 }
 
-static int fk_bearssl_setup(void)
+static int fk_setup(void)
 {
     if (!fk_ok) return -1;
     snprintf(fk_url, sizeof fk_url, "https://localhost:%u/x", fk.port);
-    return bearssl_init_ca(fk.ca_file);
+    return T->init(fk.ca_file);
 }
 
 static void chunked_body_is_reassembled(void)
@@ -588,12 +639,12 @@ static void chunked_body_is_reassembled(void)
     static const fk_step s[] = { {
         "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
         "5\r\n{\"a\":\r\n00A;ext=1\r\n\"chunked!\"\r\n1 ; x\r\n}\r\n0\r\nTrailer: ignored\r\n\r\n", 0, 0, FK_KEEP } };
-    REQUIRE(fk_bearssl_setup() == 0);
-    CHECK_INT(fk_bearssl(s, 1, "GET"), 0);
+    REQUIRE(fk_setup() == 0);
+    CHECK_INT(fk_req(s, 1, "GET"), 0);
     CHECK_INT(resp.status, 200);
     CHECK_STR(body_buf, "{\"a\":\"chunked!\"}");
     CHECK_STR(resp.content_type, "application/json");
-    CHECK(tb.reusable);
+    CHECK(T->http->reusable);
 }
 
 static void response_split_into_one_byte_records_is_reassembled(void)
@@ -602,11 +653,11 @@ static void response_split_into_one_byte_records_is_reassembled(void)
         { "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nReplay-Nonce: abc_DEF-1\r\n\r\n"
           "3\r\nfoo\r\n3\r\nbar\r\n0\r\n\r\n", 0, 1, FK_KEEP },
         { "HTTP/1.1 201 Created\r\nContent-Length: 6\r\nLocation: https://x/1\r\n\r\nfoobar", 0, 1, FK_KEEP } };
-    REQUIRE(fk_bearssl_setup() == 0);
-    CHECK_INT(fk_bearssl(s, 2, "GET"), 0);
+    REQUIRE(fk_setup() == 0);
+    CHECK_INT(fk_req(s, 2, "GET"), 0);
     CHECK_STR(body_buf, "foobar");
     CHECK_STR(resp.nonce, "abc_DEF-1");
-    CHECK_INT(do_req(acme2_bearssl_exchange, &tb, "GET", fk_url, NULL, NULL), 0);
+    CHECK_INT(do_req(T->exchange, T->user, "GET", fk_url, NULL, NULL), 0);
     CHECK_INT(resp.status, 201);
     CHECK_STR(body_buf, "foobar");
     CHECK_STR(resp.location, "https://x/1");
@@ -617,19 +668,19 @@ static void body_to_close_needs_close_notify(void)
 {
     static const fk_step ok[] = { { "HTTP/1.0 200 OK\r\n\r\nuntil the end", 0, 0, FK_CLOSE_NOTIFY } };
     static const fk_step cut[] = { { "HTTP/1.0 200 OK\r\n\r\nuntil the", 0, 0, FK_CLOSE_TCP } };
-    REQUIRE(fk_bearssl_setup() == 0);
-    CHECK_INT(fk_bearssl(ok, 1, "GET"), 0);
+    REQUIRE(fk_setup() == 0);
+    CHECK_INT(fk_req(ok, 1, "GET"), 0);
     CHECK_STR(body_buf, "until the end");
-    CHECK(!tb.reusable && tb.fd < 0);
-    CHECK_INT(fk_bearssl(cut, 1, "GET"), ACME2_ERR_TRANSPORT);
+    CHECK(!T->http->reusable && T->http->fd < 0);
+    CHECK_INT(fk_req(cut, 1, "GET"), ACME2_ERR_TRANSPORT);
 }
 
 static void interim_100_response_is_skipped(void)
 {
     static const fk_step s[] = { { "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 100 Continue\r\nX: y\r\n\r\n"
                                    "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", 0, 0, FK_KEEP } };
-    REQUIRE(fk_bearssl_setup() == 0);
-    CHECK_INT(fk_bearssl(s, 1, "GET"), 0);
+    REQUIRE(fk_setup() == 0);
+    CHECK_INT(fk_req(s, 1, "GET"), 0);
     CHECK_INT(resp.status, 200);
     CHECK_STR(body_buf, "ok");
 }
@@ -643,16 +694,16 @@ static void bodiless_responses_keep_the_connection(void)
         { "HTTP/1.1 204 No Content\r\n\r\n", 0, 0, FK_KEEP },
         { "HTTP/1.1 304 Not Modified\r\nContent-Length: 7\r\n\r\n", 0, 0, FK_KEEP },
         { "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nlast", 0, 0, FK_KEEP } };
-    REQUIRE(fk_bearssl_setup() == 0);
-    CHECK_INT(fk_bearssl(s, 4, "HEAD"), 0);
+    REQUIRE(fk_setup() == 0);
+    CHECK_INT(fk_req(s, 4, "HEAD"), 0);
     CHECK_STR(resp.nonce, "n1");
     CHECK_INT(resp.body_len, 0);
-    CHECK_INT(do_req(acme2_bearssl_exchange, &tb, "POST", fk_url, "application/jose+json", "{}"), 0);
+    CHECK_INT(do_req(T->exchange, T->user, "POST", fk_url, "application/jose+json", "{}"), 0);
     CHECK_INT(resp.status, 204);
-    CHECK_INT(do_req(acme2_bearssl_exchange, &tb, "GET", fk_url, NULL, NULL), 0);
+    CHECK_INT(do_req(T->exchange, T->user, "GET", fk_url, NULL, NULL), 0);
     CHECK_INT(resp.status, 304);
     CHECK_INT(resp.body_len, 0);
-    CHECK_INT(do_req(acme2_bearssl_exchange, &tb, "GET", fk_url, NULL, NULL), 0);
+    CHECK_INT(do_req(T->exchange, T->user, "GET", fk_url, NULL, NULL), 0);
     CHECK_STR(body_buf, "last");
     CHECK_INT(fk.conns, 1);
     CHECK_INT(fk.reqs, 4);
@@ -663,10 +714,10 @@ static void connection_close_header_is_honoured(void)
     static const fk_step s[] = {
         { "HTTP/1.1 200 OK\r\nConnection: keep-alive, Close\r\nContent-Length: 1\r\n\r\na", 0, 0, FK_KEEP },
         { "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nb", 0, 0, FK_KEEP } };
-    REQUIRE(fk_bearssl_setup() == 0);
-    CHECK_INT(fk_bearssl(s, 2, "GET"), 0);
-    CHECK(tb.fd < 0);
-    CHECK_INT(do_req(acme2_bearssl_exchange, &tb, "GET", fk_url, NULL, NULL), 0);
+    REQUIRE(fk_setup() == 0);
+    CHECK_INT(fk_req(s, 2, "GET"), 0);
+    CHECK(T->http->fd < 0);
+    CHECK_INT(do_req(T->exchange, T->user, "GET", fk_url, NULL, NULL), 0);
     CHECK_STR(body_buf, "b");
     CHECK_INT(fk.conns, 2);
 }
@@ -679,19 +730,19 @@ static void reconnects_after_server_closed_idle_connection(void)
         { "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\na", 0, 0, FK_CLOSE_NOTIFY },
         { "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nb", 0, 0, FK_KEEP } };
     unsigned long before;
-    REQUIRE(fk_bearssl_setup() == 0);
-    before = tb.connections;
-    CHECK_INT(fk_bearssl(s, 2, "GET"), 0);
-    CHECK(tb.reusable); /* nothing in the response said close */
+    REQUIRE(fk_setup() == 0);
+    before = T->http->connections;
+    CHECK_INT(fk_req(s, 2, "GET"), 0);
+    CHECK(T->http->reusable); /* nothing in the response said close */
     {
         struct timespec ts;
         ts.tv_sec = 0;
         ts.tv_nsec = 100 * 1000 * 1000; /* let the close_notify arrive */
         nanosleep(&ts, NULL);
     }
-    CHECK_INT(do_req(acme2_bearssl_exchange, &tb, "GET", fk_url, NULL, NULL), 0);
+    CHECK_INT(do_req(T->exchange, T->user, "GET", fk_url, NULL, NULL), 0);
     CHECK_STR(body_buf, "b");
-    CHECK_INT(tb.connections - before, 2);
+    CHECK_INT(T->http->connections - before, 2);
     CHECK_INT(fk.conns, 2);
 }
 
@@ -703,9 +754,9 @@ static void retries_once_when_reused_connection_dies_on_request(void)
         { "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\na", 0, 0, FK_KEEP },
         { "", 0, 0, FK_DROP_REQUEST },
         { "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nb", 0, 0, FK_KEEP } };
-    REQUIRE(fk_bearssl_setup() == 0);
-    CHECK_INT(fk_bearssl(s, 3, "GET"), 0);
-    CHECK_INT(do_req(acme2_bearssl_exchange, &tb, "POST", fk_url, "application/jose+json", "{\"x\":1}"), 0);
+    REQUIRE(fk_setup() == 0);
+    CHECK_INT(fk_req(s, 3, "GET"), 0);
+    CHECK_INT(do_req(T->exchange, T->user, "POST", fk_url, "application/jose+json", "{\"x\":1}"), 0);
     CHECK_STR(body_buf, "b");
     CHECK_INT(fk.conns, 2);
     CHECK_INT(fk.reqs, 3);
@@ -716,8 +767,8 @@ static void no_retry_on_a_fresh_connection(void)
 {
     static const fk_step s[] = { { "", 0, 0, FK_DROP_REQUEST },
                                  { "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nb", 0, 0, FK_KEEP } };
-    REQUIRE(fk_bearssl_setup() == 0);
-    CHECK_INT(fk_bearssl(s, 2, "GET"), ACME2_ERR_TRANSPORT);
+    REQUIRE(fk_setup() == 0);
+    CHECK_INT(fk_req(s, 2, "GET"), ACME2_ERR_TRANSPORT);
     CHECK_INT(fk.reqs, 1);
     CHECK_INT(fk.conns, 1);
 }
@@ -731,21 +782,21 @@ static void silent_server_times_out_without_retry(void)
         { "", 0, 0, FK_STALL } };
     struct timespec t0, t1;
     long ms;
-    REQUIRE(fk_bearssl_setup() == 0);
-    CHECK_INT(fk_bearssl(s, 2, "GET"), 0);
-    tb.read_timeout_ms = 300;
+    REQUIRE(fk_setup() == 0);
+    CHECK_INT(fk_req(s, 2, "GET"), 0);
+    T->http->read_timeout_ms = 300;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    CHECK_INT(do_req(acme2_bearssl_exchange, &tb, "GET", fk_url, NULL, NULL), ACME2_ERR_TRANSPORT);
+    CHECK_INT(do_req(T->exchange, T->user, "GET", fk_url, NULL, NULL), ACME2_ERR_TRANSPORT);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     ms = (long)(t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
     CHECK_MSG(ms >= 250 && ms < 3000, "timed out after %ld ms, expected about 300", ms);
     CHECK_INT(fk.reqs, 2);
     CHECK_INT(fk.conns, 1);
-    CHECK(tb.fd < 0);
+    CHECK(T->http->fd < 0);
 }
 
-static char long_line[ACME2_BEARSSL_MAX_LINE + 200];
-static char many_headers[(ACME2_BEARSSL_MAX_HEADERS + 2) * 8 + 64];
+static char long_line[ACME2_HTTP1_MAX_LINE + 200];
+static char many_headers[(ACME2_HTTP1_MAX_HEADERS + 2) * 8 + 64];
 
 static void malformed_responses_are_transport_errors(void)
 {
@@ -779,23 +830,23 @@ static void malformed_responses_are_transport_errors(void)
         { many_headers, 0, 0, FK_CLOSE_TCP },
     };
     size_t i, n;
-    REQUIRE(fk_bearssl_setup() == 0);
+    REQUIRE(fk_setup() == 0);
     n = (size_t)snprintf(long_line, sizeof long_line, "HTTP/1.1 200 OK\r\nX-Long: ");
-    memset(long_line + n, 'a', ACME2_BEARSSL_MAX_LINE);
-    memcpy(long_line + n + ACME2_BEARSSL_MAX_LINE, "\r\n\r\n", 5);
+    memset(long_line + n, 'a', ACME2_HTTP1_MAX_LINE);
+    memcpy(long_line + n + ACME2_HTTP1_MAX_LINE, "\r\n\r\n", 5);
     n = (size_t)snprintf(many_headers, sizeof many_headers, "HTTP/1.1 200 OK\r\n");
-    for (i = 0; i <= ACME2_BEARSSL_MAX_HEADERS; i++) n += (size_t)sprintf(many_headers + n, "X: %d\r\n", (int)(i % 10));
+    for (i = 0; i <= ACME2_HTTP1_MAX_HEADERS; i++) n += (size_t)sprintf(many_headers + n, "X: %d\r\n", (int)(i % 10));
     strcpy(many_headers + n, "Content-Length: 0\r\n\r\n");
     for (i = 0; i < sizeof s / sizeof s[0]; i++) {
-        int rc = fk_bearssl(&s[i], 1, "GET");
+        int rc = fk_req(&s[i], 1, "GET");
         CHECK_MSG(rc == ACME2_ERR_TRANSPORT, "response %d (\"%.30s\"): got %d, expected ACME2_ERR_TRANSPORT",
                   (int)i, s[i].text, rc);
-        CHECK_MSG(tb.fd < 0, "response %d left the connection open", (int)i);
+        CHECK_MSG(T->http->fd < 0, "response %d left the connection open", (int)i);
     }
     /* The transport is still fine afterwards. */
     {
         static const fk_step ok[] = { { "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", 0, 0, FK_KEEP } };
-        CHECK_INT(fk_bearssl(ok, 1, "GET"), 0);
+        CHECK_INT(fk_req(ok, 1, "GET"), 0);
         CHECK_STR(body_buf, "ok");
     }
 }
@@ -809,18 +860,18 @@ static void push_error_stops_the_exchange(void)
         { "HTTP/1.1 200 OK\r\nReplay-Nonce: bad nonce!\r\nContent-Length: 0\r\n\r\n", 0, 0, FK_KEEP },
         { "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", 0, 0, FK_KEEP } };
     acme2_http_request req;
-    REQUIRE(fk_bearssl_setup() == 0);
-    acme2_bearssl_disconnect(&tb);
+    REQUIRE(fk_setup() == 0);
+    T->disconnect();
     fk_script(s, 3);
     memset(&req, 0, sizeof req);
     req.method = "GET";
     req.url = fk_url;
     fresh_response();
     resp.body_cap = 4;
-    CHECK_INT(acme2_bearssl_exchange(&tb, &req, &resp), ACME2_ERR_TOO_LARGE);
-    CHECK(tb.fd < 0);
-    CHECK_INT(do_req(acme2_bearssl_exchange, &tb, "GET", fk_url, NULL, NULL), ACME2_ERR_PROTOCOL);
-    CHECK_INT(do_req(acme2_bearssl_exchange, &tb, "GET", fk_url, NULL, NULL), 0);
+    CHECK_INT(T->exchange(T->user, &req, &resp), ACME2_ERR_TOO_LARGE);
+    CHECK(T->http->fd < 0);
+    CHECK_INT(do_req(T->exchange, T->user, "GET", fk_url, NULL, NULL), ACME2_ERR_PROTOCOL);
+    CHECK_INT(do_req(T->exchange, T->user, "GET", fk_url, NULL, NULL), 0);
     CHECK_STR(body_buf, "ok");
     CHECK_INT(fk.conns, 3);
 }
@@ -831,11 +882,11 @@ static void ip_literal_needs_matching_ip_san(void)
 {
     static const fk_step s[] = { { "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", 0, 0, FK_KEEP } };
     char url[64];
-    REQUIRE(fk_bearssl_setup() == 0);
+    REQUIRE(fk_setup() == 0);
     snprintf(url, sizeof url, "https://127.0.0.1:%u/x", fk.port);
-    acme2_bearssl_disconnect(&tb);
+    T->disconnect();
     fk_script(s, 1);
-    CHECK_INT(do_req(acme2_bearssl_exchange, &tb, "GET", url, NULL, NULL), ACME2_ERR_TRANSPORT);
+    CHECK_INT(do_req(T->exchange, T->user, "GET", url, NULL, NULL), ACME2_ERR_TRANSPORT);
     CHECK_INT(fk.reqs, 0);
     if (fk.lfd6 < 0) {
         fprintf(stderr, "note: no IPv6 loopback here; https://[::1]/ not tried\n");
@@ -843,7 +894,7 @@ static void ip_literal_needs_matching_ip_san(void)
     }
     snprintf(url, sizeof url, "https://[::1]:%u/x?q=1#frag", fk.port);
     fk_script(s, 1);
-    CHECK_INT(do_req(acme2_bearssl_exchange, &tb, "GET", url, NULL, NULL), 0);
+    CHECK_INT(do_req(T->exchange, T->user, "GET", url, NULL, NULL), 0);
     CHECK_STR(body_buf, "ok");
     CHECK_INT(fk.reqs, 1);
     snprintf(url, sizeof url, "\r\nHost: [::1]:%u\r\n", fk.port);
@@ -859,10 +910,10 @@ static void request_carries_the_expected_header_fields(void)
         { "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", 0, 0, FK_KEEP },
         { "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", 0, 0, FK_KEEP } };
     char want[64], url[96];
-    REQUIRE(fk_bearssl_setup() == 0);
-    acme2_bearssl_disconnect(&tb);
+    REQUIRE(fk_setup() == 0);
+    T->disconnect();
     fk_script(s, 2);
-    CHECK_INT(do_req(acme2_bearssl_exchange, &tb, "POST", fk_url, "application/jose+json", "{\"a\":1}"), 0);
+    CHECK_INT(do_req(T->exchange, T->user, "POST", fk_url, "application/jose+json", "{\"a\":1}"), 0);
     CHECK_MSG(starts_with(fk.last_head, "POST /x HTTP/1.1\r\n"), "request was:\n%s", fk.last_head);
     snprintf(want, sizeof want, "\r\nHost: localhost:%u\r\n", fk.port);
     CHECK(strstr(fk.last_head, want) != NULL);
@@ -871,7 +922,7 @@ static void request_carries_the_expected_header_fields(void)
     CHECK(strstr(fk.last_head, "\r\nContent-Length: 7\r\n") != NULL);
     CHECK_STR(fk.last_body, "{\"a\":1}");
     snprintf(url, sizeof url, "https://LOCALHOST:%u?x=y#z", fk.port);
-    CHECK_INT(do_req(acme2_bearssl_exchange, &tb, "GET", url, NULL, NULL), 0);
+    CHECK_INT(do_req(T->exchange, T->user, "GET", url, NULL, NULL), 0);
     CHECK_MSG(starts_with(fk.last_head, "GET /?x=y HTTP/1.1\r\n"), "request was:\n%s", fk.last_head);
     CHECK(strstr(fk.last_head, "Content-Length") == NULL && strstr(fk.last_head, "Content-Type") == NULL);
 }
@@ -1116,9 +1167,114 @@ static void sni_names_for_ip_identifiers_are_reverse_dns(void)
     CHECK_INT(acme2_responder_sni_name(&id, out, 8), ACME2_ERR_NOSPACE);
 }
 
+/* ---- a whole issuance -------------------------------------------------- */
+
+static acme2_responder issue_rsp;
+static acme2_client issue_client;
+static char issue_work[32768];
+
+static int issue_deploy(void *user, const acme2_challenge_info *ch)
+{
+    (void)user;
+    if (ch->type != ACME2_CHALLENGE_HTTP_01) return 1;
+    return acme2_responder_http01_add(&issue_rsp, ch->token, ch->key_authorization) == 0 ? 0 : -1;
+}
+
+static void issue_cleanup(void *user, const acme2_challenge_info *ch)
+{
+    (void)user;
+    acme2_responder_remove(&issue_rsp, ch->token);
+}
+
+/* Account, order, http-01 answered by the example responder on Pebble's
+   http-01 port, finalize, download, all through the transport under
+   test; openssl then checks the chain against Pebble's root. Prints the
+   wall time of the issuance. */
+static void issues_a_certificate_from_pebble(void)
+{
+    acme2_identifier id;
+    acme2_account_params ap;
+    acme2_issue_params ip;
+    struct timespec t0, t1;
+    char name[64], out[256];
+    const char *pem = NULL, *file = t_path("issued.pem");
+    size_t len = 0;
+    unsigned long conns;
+    int rc;
+    REQUIRE(pebble_ok && keys_ok && http01_port && pebble_root[0]);
+    REQUIRE(T->init(pebble_ca) == 0);
+    REQUIRE(acme2_responder_init(&issue_rsp, ACME2_RESPONDER_HTTP01, test_log, (void *)"http-01") == 0);
+    REQUIRE(acme2_responder_listen(&issue_rsp, "127.0.0.1", http01_port, NULL) == 0);
+    (void)acme2_responder_listen(&issue_rsp, "::1", http01_port, NULL); /* Pebble may try ::1 first */
+    REQUIRE(acme2_responder_start(&issue_rsp) == 0);
+    snprintf(name, sizeof name, "%s.transport.test", T->name);
+    id.type = ACME2_ID_DNS;
+    id.value = name;
+    memset(&ap, 0, sizeof ap);
+    ap.terms_agreed = 1;
+    memset(&ip, 0, sizeof ip);
+    ip.ids = &id;
+    ip.n_ids = 1;
+    ip.cert_key = &cert_key_ec;
+    ip.deploy = issue_deploy;
+    ip.cleanup = issue_cleanup;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    rc = acme2_client_init(&issue_client, pebble_url, &account_key, issue_work, sizeof issue_work,
+                           T->exchange, T->user, NULL);
+    if (rc == 0) rc = acme2_account_new(&issue_client, &ap, NULL);
+    if (rc == 0) rc = acme2_issue(&issue_client, &ip, &pem, &len);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    acme2_responder_stop(&issue_rsp);
+    CHECK_MSG(rc == 0, "issuance: %s (%s)", acme2_strerror(rc), acme2_client_problem(&issue_client)->detail);
+    conns = T->http->connections;
+    if (rc == 0) {
+        REQUIRE(t_write_file(file, pem, len) == 0);
+        CHECK_MSG(t_sh("openssl verify -CAfile %s -untrusted %s %s >/dev/null 2>&1", pebble_root, file, file) == 0,
+                  "openssl does not verify the issued chain against %s", pebble_root);
+        CHECK(t_sh_out(out, sizeof out, "openssl x509 -in %s -noout -ext subjectAltName", file) > 0);
+        CHECK_MSG(strstr(out, name) != NULL, "the certificate does not name %s:\n%s", name, out);
+        fprintf(stderr, "note: one issuance through %s: %ld ms, %lu requests on %lu connection(s)\n", T->name,
+                (long)(t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000,
+                T->http->requests, conns);
+    }
+    acme2_client_reset(&issue_client);
+}
+
+/* Every case above that is not curl's, in order (a case may rely on the
+   transport as the one before left it), run for each transport. */
+#define TLS_CASE(fn) { #fn, fn }
+static const struct { const char *name; void (*fn)(void); } tls_cases[] = {
+    TLS_CASE(gets_pebble_directory_as_json),
+    TLS_CASE(head_new_nonce_gives_replay_nonce),
+    TLS_CASE(post_gets_problem_document),
+    TLS_CASE(keeps_one_connection_alive_across_requests),
+    TLS_CASE(ip_literal_url_is_checked_against_ip_san),
+    TLS_CASE(refuses_server_not_in_trust_anchors),
+    TLS_CASE(refuses_bad_urls_without_connecting),
+    TLS_CASE(init_reports_unreadable_or_empty_ca_file),
+    TLS_CASE(issues_a_certificate_from_pebble),
+    TLS_CASE(request_carries_the_expected_header_fields),
+    TLS_CASE(chunked_body_is_reassembled),
+    TLS_CASE(response_split_into_one_byte_records_is_reassembled),
+    TLS_CASE(body_to_close_needs_close_notify),
+    TLS_CASE(interim_100_response_is_skipped),
+    TLS_CASE(bodiless_responses_keep_the_connection),
+    TLS_CASE(connection_close_header_is_honoured),
+    TLS_CASE(reconnects_after_server_closed_idle_connection),
+    TLS_CASE(retries_once_when_reused_connection_dies_on_request),
+    TLS_CASE(no_retry_on_a_fresh_connection),
+    TLS_CASE(silent_server_times_out_without_retry),
+    TLS_CASE(malformed_responses_are_transport_errors),
+    TLS_CASE(push_error_stops_the_exchange),
+    TLS_CASE(ip_literal_needs_matching_ip_san),
+};
+static const tt_tls *const tls_under_test[] = { &tls_bearssl, &tls_mbedtls };
+
 int main(void)
 {
     int rc;
+    size_t t, c;
+    char name[128]; /* "transport: case", the test's name in failure lines */
     verbose = getenv("TT_VERBOSE") != NULL;
     signal(SIGPIPE, SIG_IGN);
     pebble_ok = pebble_setup() == 0;
@@ -1135,34 +1291,20 @@ int main(void)
         directory_url(resp.body, resp.body_len, "newAccount", new_account_url, sizeof new_account_url);
     }
 
-    RUN(bearssl_gets_pebble_directory_as_json);
-    RUN(curl_gets_pebble_directory_as_json);
-    RUN(bearssl_head_new_nonce_gives_replay_nonce);
-    RUN(curl_head_new_nonce_gives_replay_nonce);
-    RUN(bearssl_post_gets_problem_document);
-    RUN(curl_post_gets_problem_document);
-    RUN(bearssl_keeps_one_connection_alive_across_requests);
-    RUN(curl_keeps_one_connection_alive_across_requests);
-    RUN(bearssl_ip_literal_url_is_checked_against_ip_san);
-    RUN(bearssl_refuses_server_not_in_trust_anchors);
-    RUN(curl_refuses_server_not_in_trust_anchors);
-    RUN(bearssl_refuses_bad_urls_without_connecting);
-    RUN(bearssl_init_reports_unreadable_or_empty_ca_file);
+    for (t = 0; t < sizeof tls_under_test / sizeof tls_under_test[0]; t++) {
+        T = tls_under_test[t];
+        for (c = 0; c < sizeof tls_cases / sizeof tls_cases[0]; c++) {
+            snprintf(name, sizeof name, "%s: %s", T->name, tls_cases[c].name);
+            t__run(name, tls_cases[c].fn);
+        }
+    }
 
-    RUN(request_carries_the_expected_header_fields);
-    RUN(chunked_body_is_reassembled);
-    RUN(response_split_into_one_byte_records_is_reassembled);
-    RUN(body_to_close_needs_close_notify);
-    RUN(interim_100_response_is_skipped);
-    RUN(bodiless_responses_keep_the_connection);
-    RUN(connection_close_header_is_honoured);
-    RUN(reconnects_after_server_closed_idle_connection);
-    RUN(retries_once_when_reused_connection_dies_on_request);
-    RUN(no_retry_on_a_fresh_connection);
-    RUN(silent_server_times_out_without_retry);
-    RUN(malformed_responses_are_transport_errors);
-    RUN(push_error_stops_the_exchange);
-    RUN(ip_literal_needs_matching_ip_san);
+    RUN(curl_gets_pebble_directory_as_json);
+    RUN(curl_head_new_nonce_gives_replay_nonce);
+    RUN(curl_post_gets_problem_document);
+    RUN(curl_keeps_one_connection_alive_across_requests);
+    RUN(curl_refuses_server_not_in_trust_anchors);
+    RUN(mbedtls_init_refuses_a_ca_file_over_the_bound);
     RUN(curl_decodes_chunks_and_refuses_malformed);
 
     RUN(http01_serves_key_authorization_on_ipv4_and_ipv6);
@@ -1174,6 +1316,7 @@ int main(void)
     RUN(sni_names_for_ip_identifiers_are_reverse_dns);
 
     acme2_bearssl_free(&tb);
+    acme2_mbedtls_free(&tm);
     acme2_curl_free(&tc);
     if (fk_ok) fk_stop();
     acme2_key_wipe(&account_key);
