@@ -514,7 +514,8 @@ ACME2_DEF int acme2_ip_parse(const char *text, unsigned char out[16]);
    (ACME2_IP_TEXT_MAX always fits). */
 ACME2_DEF int acme2_ip_format(const unsigned char *ip, size_t ip_len, char *out, size_t out_size);
 
-#define ACME2_CSR_NO_CN 1  /* flag: leave the subject empty */
+#define ACME2_CSR_NO_CN 1       /* flag: leave the subject empty */
+#define ACME2_CSR_MUST_STAPLE 2 /* flag: ask for the RFC 7633 TLS Feature extension ("OCSP Must-Staple") */
 
 /* PKCS#10 CSR in DER, signed by key (ECDSA with SHA-256 for P-256 and
    SHA-384 for P-384, as ASN.1; or RSA PKCS#1 v1.5 SHA-256), with an
@@ -522,7 +523,10 @@ ACME2_DEF int acme2_ip_format(const unsigned char *ip, size_t ip_len, char *out,
    identifiers, iPAddress for IP ones, in the order given. The subject is
    CN=<first DNS identifier> (UTF8String) unless ACME2_CSR_NO_CN is given,
    there is no DNS identifier, or the first one is longer than 64 bytes
-   (RFC 5280's upper bound); then it is the empty sequence.
+   (RFC 5280's upper bound); then it is the empty sequence. With
+   ACME2_CSR_MUST_STAPLE the extensionRequest also holds a non-critical TLS
+   Feature extension (RFC 7633, id-pe-tlsfeature 1.3.6.1.5.5.7.1.24) listing
+   status_request (5), after the subjectAltName. Other flag bits are ignored.
    out == NULL returns the size out must have: exact for RSA, an upper
    bound for ECDSA (its DER signature varies by a few bytes), computed
    without signing. With out != NULL, out_size must be at least that size
@@ -647,13 +651,52 @@ ACME2_DEF int acme2_tls_alpn01_cert(unsigned char *out, size_t out_size, const a
                                     const acme2_key *account_key, const acme2_identifier *id,
                                     const char *token, int64_t now);
 
-/* dns-account-01 record name (draft-ietf-acme-dns-account-label-03,
-   section 3): "_" + base32(SHA-256(account_url)[0..10)) in lower case
-   without padding (16 characters) + "._acme-challenge." + the DNS
-   identifier with a leading "*." removed. The TXT value is the one of
-   dns-01 (acme2_dns01_txt). ACME2_ERR_PARAM for an empty account URL;
-   ACME2_ERR_IDENTIFIER also when the result would exceed 253 characters. */
+/* dns-account-01 record name (draft-ietf-acme-dns-account-label-03 of
+   15 May 2026, section 3: the latest revision as of December 2026; -01 and
+   -02 build the name the same way): "_" + base32(SHA-256(account_url)
+   [0..10)) in lower case without padding (16 characters) +
+   "._acme-challenge." + the DNS identifier with a leading "*." removed.
+   The TXT value is the one of dns-01 (acme2_dns01_txt). ACME2_ERR_PARAM
+   for an empty account URL; ACME2_ERR_IDENTIFIER also when the result
+   would exceed 253 characters. */
 ACME2_DEF int acme2_dns_account01_name(const char *account_url, const char *identifier, char *out, size_t out_size);
+
+/* dns-persist-01 (draft-ietf-acme-dns-persist-02 of 20 September 2026, the
+   latest revision as of December 2026): a TXT record that stays published
+   and proves control for every later order of the same account, instead
+   of a per-challenge token. Record name (section 4): "_validation-persist."
+   + the DNS identifier with a leading "*." removed; ACME2_ERR_IDENTIFIER
+   as for acme2_dns01_name. */
+ACME2_DEF int acme2_dns_persist01_name(const char *identifier, char *out, size_t out_size);
+
+/* What the record value is built from. Everything but the thumbprint is
+   public, so a DNS operator can publish the record for the account holder
+   (draft section 4.5). */
+typedef struct acme2_dns_persist01_record {
+    const char *issuer_domain;       /* one of the CA's issuerDomainNames: lower-case LDH labels, no trailing dot */
+    const char *account_hash_prefix; /* the directory's meta accountHashPrefix, e.g. "https://ca.example/account-hash/" */
+    const char *account_url;         /* the account URL (acme2_client_account) */
+    const char *thumbprint;          /* acme2_jwk_thumbprint of the account's current key (43 characters) */
+    const char *domain;              /* the name the record is published for (a leading "*." is removed, upper case
+                                        folded); NULL: the "*" opt-out (section 4.1), one value for every domain */
+    int wildcard;                    /* add "policy=wildcard": also covers *.domain and its subdomains */
+    long long persist_until;         /* add "persistUntil=" this Unix time; 0: none */
+} acme2_dns_persist01_record;
+
+/* The record value (section 4.1, an RFC 8659 issue-value):
+     ISSUER "; accounturi=" PREFIX "sha-256/" B64 ["; policy=wildcard"]
+     ["; persistUntil=" DECIMAL]
+   where B64 is base64url without padding of SHA-256(len(domain) || domain
+   || thumbprint || account_url), len one octet (domain "*" for the
+   opt-out). The draft's section 10.2 example is a test vector. A value
+   longer than 255 bytes must be published as several character-strings of
+   one TXT record (RFC 1035 section 3.3.14). ACME2_ERR_IDENTIFIER for an
+   issuer domain or domain that is not a normalized DNS name;
+   ACME2_ERR_PARAM for a prefix or account URL that is empty or holds
+   anything but printable ASCII other than ';' (it would end the
+   parameter), a thumbprint that is not 43 base64url characters, or a
+   negative persist_until. */
+ACME2_DEF int acme2_dns_persist01_txt(const acme2_dns_persist01_record *r, char *out, size_t out_size);
 
 /* ARI certificate identifier (RFC 9773 section 4.1): base64url(AKI
    keyIdentifier) "." base64url(serial INTEGER content bytes, a leading
@@ -4913,7 +4956,16 @@ typedef struct acme2__csr_ctx {
     size_t n_ids;
     const char *cn;  /* NULL: empty subject */
     size_t cn_len;
+    int must_staple;
 } acme2__csr_ctx;
+
+/* Extension id-pe-tlsfeature (RFC 7633 section 6: 1.3.6.1.5.5.7.1.24),
+   non-critical, extnValue Features ::= SEQUENCE OF INTEGER { 5 }: the TLS
+   status_request extension (RFC 6066), which CAs call "OCSP Must-Staple". */
+static const unsigned char acme2__der_ext_must_staple[] = {
+    0x30, 0x11, 0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x01, 0x18,
+    0x04, 0x05, 0x30, 0x03, 0x02, 0x01, 0x05
+};
 
 /* CertificationRequestInfo (RFC 2986 section 4.1) with the extensionRequest
    attribute (RFC 2985 section 5.4.2). */
@@ -4926,6 +4978,8 @@ static void acme2__csr_info(acme2__dw *w, const void *ctx_)
     m_attr = w->len;
     m_set = w->len;
     m_exts = w->len;
+    /* Written back to front: the TLS Feature lands after the SAN. */
+    if (ctx->must_staple) acme2__dw_raw(w, acme2__der_ext_must_staple, sizeof acme2__der_ext_must_staple);
     acme2__dw_san_ext(w, ctx->ids, ctx->n_ids);
     acme2__dw_close(w, ACME2__T_SEQUENCE, m_exts);
     acme2__dw_close(w, ACME2__T_SET, m_set);
@@ -4949,6 +5003,7 @@ ACME2_DEF int acme2_csr_der(unsigned char *out, size_t out_size, const acme2_key
     ctx.n_ids = n_ids;
     ctx.cn = NULL;
     ctx.cn_len = 0;
+    ctx.must_staple = (flags & ACME2_CSR_MUST_STAPLE) != 0;
     for (i = 0; i < n_ids; i++) {
         if (acme2_identifier_check(&ids[i])) return ACME2_ERR_IDENTIFIER;
         if (ids[i].type == ACME2_ID_DNS && !ctx.cn && !(flags & ACME2_CSR_NO_CN)) {
@@ -5166,8 +5221,8 @@ ACME2_DEF int acme2_tls_alpn01_cert(unsigned char *out, size_t out_size, const a
 
 ACME2_DEF int acme2_dns_account01_name(const char *account_url, const char *identifier, char *out, size_t out_size)
 {
-    /* draft-ietf-acme-dns-account-label-03 (May 2026, the latest revision
-       found; -01 and -02 build the name the same way):
+    /* draft-ietf-acme-dns-account-label-03 (May 2026, still the latest in
+       December 2026; -01 and -02 build the name the same way):
        "_" || base32(SHA-256(<ACCOUNT_URL>)[0:10]) || "._acme-challenge",
        prepended to the name; base32 per RFC 4648 section 6, which for 10
        bytes is exactly 16 characters without padding; lower case as DNS
@@ -5200,6 +5255,91 @@ ACME2_DEF int acme2_dns_account01_name(const char *account_url, const char *iden
     lens[1] = sizeof suffix - 1;
     if (lens[0] + lens[1] + lens[2] > 253) return ACME2_ERR_IDENTIFIER;
     return acme2__chall_join(out, out_size, parts, lens, 3);
+}
+
+ACME2_DEF int acme2_dns_persist01_name(const char *identifier, char *out, size_t out_size)
+{
+    static const char prefix[] = "_validation-persist.";
+    const char *parts[2];
+    size_t lens[2];
+    if (acme2__chall_base_name(identifier, &parts[1], &lens[1])) return ACME2_ERR_IDENTIFIER;
+    parts[0] = prefix;
+    lens[0] = sizeof prefix - 1;
+    if (lens[0] + lens[1] > 253) return ACME2_ERR_IDENTIFIER;
+    return acme2__chall_join(out, out_size, parts, lens, 2);
+}
+
+/* A parameter value of an RFC 8659 issue-value: printable ASCII without
+   ';' or space (section 4.2: %x21-3A / %x3C-7E), at most ACME2_MAX_URL. */
+static size_t acme2__chall_issue_value_len(const char *v)
+{
+    size_t n, i;
+    if (!v) return 0;
+    n = acme2__der_strnlen(v, ACME2_MAX_URL + 1);
+    if (n > ACME2_MAX_URL) return 0;
+    for (i = 0; i < n; i++)
+        if ((unsigned char)v[i] <= 0x20 || (unsigned char)v[i] >= 0x7f || v[i] == ';') return 0;
+    return n;
+}
+
+/* A normalized issuer domain name (draft-ietf-acme-dns-persist-02 section
+   3.1): an LDH name in lower case, no wildcard, no trailing dot. */
+static int acme2__chall_issuer_domain_ok(const char *d, size_t *len)
+{
+    size_t i;
+    if (!d || d[0] == '*' || acme2__der_dns_check(d, len)) return 0;
+    for (i = 0; i < *len; i++)
+        if (d[i] >= 'A' && d[i] <= 'Z') return 0;
+    return 1;
+}
+
+ACME2_DEF int acme2_dns_persist01_txt(const acme2_dns_persist01_record *r, char *out, size_t out_size)
+{
+    static const char acct[] = "; accounturi=", alg[] = "sha-256/", wild[] = "; policy=wildcard",
+                      until[] = "; persistUntil=";
+    const char *parts[8];
+    size_t lens[8], il, pl, ul, dl, i;
+    unsigned char digest[32], dlen;
+    char b64[44], num[24], dom[ACME2_DNS_TEXT_MAX];
+    br_sha256_context h;
+    int n = 0;
+    if (!r || !out) return ACME2_ERR_PARAM;
+    if (!acme2__chall_issuer_domain_ok(r->issuer_domain, &il)) return ACME2_ERR_IDENTIFIER;
+    pl = acme2__chall_issue_value_len(r->account_hash_prefix);
+    ul = acme2__chall_issue_value_len(r->account_url);
+    if (!pl || !ul || r->persist_until < 0 || acme2__chall_token_len(r->thumbprint) != 43) return ACME2_ERR_PARAM;
+    if (r->domain) {
+        const char *base;
+        if (acme2__chall_base_name(r->domain, &base, &dl)) return ACME2_ERR_IDENTIFIER;
+        for (i = 0; i < dl; i++) dom[i] = (char)acme2__der_lower((unsigned char)base[i]);
+    } else {
+        dom[0] = '*';
+        dl = 1;
+    }
+    dlen = (unsigned char)dl; /* at most 253: one octet */
+    br_sha256_init(&h);
+    br_sha256_update(&h, &dlen, 1);
+    br_sha256_update(&h, dom, dl);
+    br_sha256_update(&h, r->thumbprint, 43);
+    br_sha256_update(&h, r->account_url, ul);
+    br_sha256_out(&h, digest);
+    if (acme2_b64url_encode(b64, sizeof b64, digest, sizeof digest) != 43) return ACME2_ERR_PARAM;
+    parts[n] = r->issuer_domain; lens[n++] = il;
+    parts[n] = acct; lens[n++] = sizeof acct - 1;
+    parts[n] = r->account_hash_prefix; lens[n++] = pl;
+    parts[n] = alg; lens[n++] = sizeof alg - 1;
+    parts[n] = b64; lens[n++] = 43;
+    if (r->wildcard) { parts[n] = wild; lens[n++] = sizeof wild - 1; }
+    if (r->persist_until) {
+        char rev[24];
+        long long v = r->persist_until;
+        size_t k = 0, j;
+        while (v) { rev[k++] = (char)('0' + v % 10); v /= 10; }
+        for (j = 0; j < k; j++) num[j] = rev[k - 1 - j];
+        parts[n] = until; lens[n++] = sizeof until - 1;
+        parts[n] = num; lens[n++] = k;
+    }
+    return acme2__chall_join(out, out_size, parts, lens, n);
 }
 
 ACME2_DEF int acme2_ari_cert_id(const acme2_cert_info *ci, char *out, size_t out_size)
