@@ -567,6 +567,10 @@ typedef struct acme2_cert_info {
     size_t spki_len;
     const unsigned char *san;      /* SubjectAltName extension: GeneralNames contents, or NULL */
     size_t san_len;
+    const unsigned char *issuer;   /* issuer Name DER (whole SEQUENCE) */
+    size_t issuer_len;
+    const unsigned char *subject;  /* subject Name DER (whole SEQUENCE) */
+    size_t subject_len;
 } acme2_cert_info;
 
 /* Reads a DER certificate strictly enough to trust the fields above: every
@@ -753,6 +757,8 @@ typedef struct acme2_http_response {
     void *sink_user;
     long long (*clock)(void *user);       /* to turn a Retry-After date into seconds */
     void *clock_user;
+    char link_next[ACME2_MAX_URL + 1];    /* Link rel="next" (the next page of a list), "" if none */
+    char link_up[ACME2_MAX_URL + 1];      /* Link rel="up" (a certificate's issuer), "" if none */
 } acme2_http_response;
 
 /* The transport contract. Perform req over HTTPS (the URL's scheme, host
@@ -779,7 +785,12 @@ ACME2_DEF int acme2_response_status(acme2_http_response *resp, int status);
 /* One header field. Names match case-insensitively; only Replay-Nonce,
    Location, Retry-After, Link and Content-Type are kept. A kept header
    whose value is too long or malformed makes the response fail with
-   ACME2_ERR_PROTOCOL (a repeated Replay-Nonce or Location too). */
+   ACME2_ERR_PROTOCOL (a repeated Replay-Nonce or Location too). Of Link
+   (RFC 8288) the targets of rel="alternate" (up to ACME2_MAX_ALT_CHAINS
+   within ACME2_MAX_LINKS bytes; more are dropped), rel="next" and rel="up"
+   (the first of each; a second one that differs is ACME2_ERR_PROTOCOL)
+   are kept; a target longer than ACME2_MAX_URL or with bytes outside
+   printable ASCII is ACME2_ERR_PROTOCOL. */
 ACME2_DEF int acme2_response_header(acme2_http_response *resp, const char *name, size_t name_len,
                                     const char *value, size_t value_len);
 
@@ -832,6 +843,21 @@ ACME2_DEF long long acme2_retry_after_parse(const char *value, size_t len, long 
 #endif
 #ifndef ACME2_MAX_ALT_CHAINS
 #define ACME2_MAX_ALT_CHAINS 8     /* alternate chain URLs kept from one certificate response */
+#endif
+#ifndef ACME2_MAX_ISSUER_DOMAINS
+#define ACME2_MAX_ISSUER_DOMAINS 10 /* dns-persist-01 issuerDomainNames: the draft's own limit (section 3.1) */
+#endif
+#ifndef ACME2_MAX_ORDERS_PAGE
+#define ACME2_MAX_ORDERS_PAGE 32   /* order URLs in one page of an account's orders list (Pebble sends 3 by default) */
+#endif
+#ifndef ACME2_ORDERS_PAGE_STRINGS
+#define ACME2_ORDERS_PAGE_STRINGS 2048 /* their URLs: 32 at Pebble's 60 bytes; a larger page is ACME2_ERR_TOO_LARGE */
+#endif
+#ifndef ACME2_MAX_ORDER_PAGES
+#define ACME2_MAX_ORDER_PAGES 64   /* pages acme2_account_orders follows before giving up (ACME2_ERR_TOO_LARGE) */
+#endif
+#ifndef ACME2_MAX_UP_DEPTH
+#define ACME2_MAX_UP_DEPTH 4       /* issuers fetched through Link rel="up": Web PKI chains have 1..3 */
 #endif
 
 /* Configuration: ACME2_NO_HOSTED drops the time()/sleep() defaults of the
@@ -967,11 +993,17 @@ typedef struct acme2_directory {
     int n_caa;                            /* meta caaIdentities, packed: see acme2_directory_caa */
     int n_profiles;                       /* meta profiles (names; descriptions not kept) */
     const char *caa_first, *profiles_first;
+    int subdomain_auth_allowed;           /* meta subdomainAuthAllowed (RFC 9444 section 4.4) */
+    const char *account_hash_prefix;      /* meta accountHashPrefix (dns-persist-01), "" if absent */
+    int n_issuer_domains;                 /* meta issuerDomainNames (dns-persist-01); 0 if absent or malformed */
+    const char *issuer_domains_first;
 } acme2_directory;
 
-/* The i-th caaIdentity / profile name, NULL past the end. */
+/* The i-th caaIdentity / profile name / dns-persist-01 issuer domain
+   name, NULL past the end. */
 ACME2_DEF const char *acme2_directory_caa(const acme2_directory *d, int i);
 ACME2_DEF const char *acme2_directory_profile(const acme2_directory *d, int i);
+ACME2_DEF const char *acme2_directory_issuer_domain(const acme2_directory *d, int i);
 
 /* Clients of one account at one CA (e.g. one per concurrent issuance) may
    share what the CA hands out to anyone: the directory (fetched once) and
@@ -1095,6 +1127,7 @@ typedef struct acme2_account_params {
 typedef struct acme2_account {
     int status;   /* enum acme2_status */
     int created;  /* 1 when the server made a new account (201) */
+    char orders[ACME2_MAX_URL + 1]; /* the account's orders list URL (RFC 8555 section 7.1.2.1), "" if not sent */
 } acme2_account;
 
 /* On success the account URL is stored in the client. */
@@ -1126,6 +1159,11 @@ typedef struct acme2_order_params {
     const char *profile;             /* NULL: none; a name the directory's meta.profiles does not list is refused
                                         locally with ACME2_ERR_PROFILE, before any request */
     const char *replaces;            /* ARI certificate ID of the certificate this one replaces, or NULL */
+    const char *const *ancestor_domains; /* RFC 9444 section 4.3: NULL, or n_ids entries, each NULL or an ancestor
+                                            domain of that DNS identifier to be authorized instead of it; refused
+                                            with ACME2_ERR_UNSUPPORTED unless the directory's meta has
+                                            subdomainAuthAllowed, ACME2_ERR_IDENTIFIER unless it is a proper
+                                            ancestor (the identifier ends in "." + it) */
 } acme2_order_params;
 
 /* An order as last seen. Strings point into the struct: do not copy it by
@@ -1171,7 +1209,7 @@ ACME2_DEF int acme2_order_finalize(acme2_client *c, acme2_order *o, const unsign
 /* Authorizations (RFC 8555 sections 7.5, 7.5.2) and challenges. */
 enum acme2_challenge_type {
     ACME2_CHALLENGE_OTHER = 0, ACME2_CHALLENGE_HTTP_01, ACME2_CHALLENGE_DNS_01,
-    ACME2_CHALLENGE_TLS_ALPN_01, ACME2_CHALLENGE_DNS_ACCOUNT_01
+    ACME2_CHALLENGE_TLS_ALPN_01, ACME2_CHALLENGE_DNS_ACCOUNT_01, ACME2_CHALLENGE_DNS_PERSIST_01
 };
 /* "http-01", ...; NULL for OTHER. */
 ACME2_DEF const char *acme2_challenge_name(int type);
@@ -1184,6 +1222,8 @@ typedef struct acme2_challenge {
     const char *token;    /* "" if none */
     long long validated;  /* Unix time, 0 if absent */
     int has_error;        /* an error object came with it (parsed into the problem on invalid) */
+    int n_issuer_domains; /* dns-persist-01: issuerDomainNames, packed (acme2_challenge_issuer_domain) */
+    const char *issuer_domains;
 } acme2_challenge;
 
 typedef struct acme2_authz {
@@ -1196,10 +1236,26 @@ typedef struct acme2_authz {
     acme2_challenge challenges[ACME2_MAX_CHALLENGES];
     size_t used;
     char strings[ACME2_AUTHZ_STRINGS];
+    int subdomain_auth_allowed;    /* RFC 9444 section 4.1: this authorization also covers subdomains */
 } acme2_authz;
 
 /* The first challenge of the given type, or NULL. */
 ACME2_DEF const acme2_challenge *acme2_authz_challenge(const acme2_authz *a, int type);
+
+/* dns-persist-01 (draft-ietf-acme-dns-persist-02 section 3.1): a challenge
+   of that type carries 1..ACME2_MAX_ISSUER_DOMAINS issuerDomainNames, each
+   a lower-case LDH name without a trailing dot; it must hold every name of
+   the directory's issuerDomainNames, and each of its names must be among
+   the directory's caaIdentities when the directory lists any (section
+   3.2). The client also needs the directory's accountHashPrefix and
+   issuerDomainNames to answer (the draft lets a client do without the
+   latter; this one does not).
+   A challenge that breaks any of these is kept with type
+   ACME2_CHALLENGE_OTHER (type_str still "dns-persist-01"): the draft says
+   to reject it, and the authorization's other challenges stay usable.
+   issuerDomainNames that is not an array of strings is ACME2_ERR_PROTOCOL.
+   The i-th name, NULL past the end: */
+ACME2_DEF const char *acme2_challenge_issuer_domain(const acme2_challenge *ch, int i);
 
 ACME2_DEF int acme2_authz_get_request(acme2_client *c, const char *url, acme2_http_request *req);
 ACME2_DEF int acme2_authz_get_response(acme2_client *c, acme2_authz *out);
@@ -1212,6 +1268,15 @@ ACME2_DEF int acme2_authz_poll(acme2_client *c, acme2_authz *a);
 ACME2_DEF int acme2_authz_new_request(acme2_client *c, const acme2_identifier *id, acme2_http_request *req);
 ACME2_DEF int acme2_authz_new_response(acme2_client *c, acme2_authz *out);
 ACME2_DEF int acme2_authz_new(acme2_client *c, const acme2_identifier *id, acme2_authz *out);
+
+/* Pre-authorization of a domain and its subdomains (RFC 9444 section 4.2:
+   "subdomainAuthAllowed": true in the newAuthz identifier). A DNS
+   identifier without "*." only. ACME2_ERR_UNSUPPORTED, before any request
+   but the directory's, when the directory has no newAuthz or its meta
+   lacks subdomainAuthAllowed. The response is acme2_authz_new_response;
+   out->subdomain_auth_allowed says whether the server granted it. */
+ACME2_DEF int acme2_authz_new_subdomains_request(acme2_client *c, const acme2_identifier *id, acme2_http_request *req);
+ACME2_DEF int acme2_authz_new_subdomains(acme2_client *c, const acme2_identifier *id, acme2_authz *out);
 
 ACME2_DEF int acme2_authz_deactivate_request(acme2_client *c, const char *url, acme2_http_request *req);
 ACME2_DEF int acme2_authz_deactivate_response(acme2_client *c, acme2_authz *out);
@@ -1237,6 +1302,35 @@ ACME2_DEF int acme2_certificate_download(acme2_client *c, const char *url, const
 /* The i-th alternate chain URL of the last certificate response, NULL past the end. */
 ACME2_DEF const char *acme2_certificate_alternate(const acme2_client *c, int i);
 
+/* The issuer's certificate URL the last certificate (or issuer) response
+   named with Link rel="up", or NULL: a CA that sends the leaf alone (or a
+   short chain) points to the rest this way. */
+ACME2_DEF const char *acme2_certificate_up(const acme2_client *c);
+
+/* Fetches (POST-as-GET) the issuer certificate at url and appends it, as
+   PEM, to the chain pem[0..*pem_len) (the chain so far: its last
+   certificate is the one whose issuer this is; pem_size is the room).
+   Accepted answers: application/pkix-cert (one DER certificate, RFC 8555
+   section 7.4.2 and RFC 2585) or application/pem-certificate-chain (its
+   first certificate is taken). Checks: the certificate parses
+   (acme2_cert_parse; ACME2_ERR_DER otherwise) and its subject is byte for
+   byte the issuer name of the last certificate in pem (ACME2_ERR_PROTOCOL
+   otherwise, as for a certificate already in the chain: a loop).
+   ACME2_ERR_NOSPACE when pem_size cannot hold it (pem untouched). The sink
+   is never used here. */
+ACME2_DEF int acme2_certificate_issuer_request(acme2_client *c, const char *url, acme2_http_request *req);
+ACME2_DEF int acme2_certificate_issuer_response(acme2_client *c, char *pem, size_t pem_size, size_t *pem_len);
+
+/* Downloads the certificate at url into pem (the caller's buffer, not the
+   work buffer; no sink), then while the last response named an issuer
+   with Link rel="up" and the last certificate is not self-issued, fetches
+   that issuer and appends it: at most ACME2_MAX_UP_DEPTH of them
+   (ACME2_ERR_PROTOCOL past that). Every certificate of the result
+   parses. Returns 0 with the PEM chain in pem[0..*pem_len) (NUL-
+   terminated when there is room). */
+ACME2_DEF int acme2_certificate_download_chain(acme2_client *c, const char *url, char *pem, size_t pem_size,
+                                               size_t *pem_len);
+
 /* Revocation (RFC 8555 section 7.6). cert_key NULL: signed by the account
    key (kid); else by the certificate's own key (jwk). reason: RFC 5280
    CRLReason code, or -1 to omit. */
@@ -1255,6 +1349,38 @@ typedef struct acme2_renewal_info {
 ACME2_DEF int acme2_renewal_info_get_request(acme2_client *c, const char *cert_id, acme2_http_request *req);
 ACME2_DEF int acme2_renewal_info_get_response(acme2_client *c, acme2_renewal_info *out);
 ACME2_DEF int acme2_renewal_info_get(acme2_client *c, const char *cert_id, acme2_renewal_info *out);
+
+/* An account's orders (RFC 8555 section 7.1.2.1): acme2_account.orders
+   names the list; each page holds order URLs and, with Link rel="next",
+   the URL of the next page. One page as last seen (strings point into the
+   struct: do not copy it by assignment). */
+typedef struct acme2_orders_page {
+    int n_orders;
+    unsigned short off[ACME2_MAX_ORDERS_PAGE];
+    char next[ACME2_MAX_URL + 1];  /* the next page's URL, "" on the last page */
+    size_t used;
+    char strings[ACME2_ORDERS_PAGE_STRINGS];
+} acme2_orders_page;
+
+/* The i-th order URL of a page, NULL past the end. */
+ACME2_DEF const char *acme2_orders_page_url(const acme2_orders_page *p, int i);
+
+/* One page (POST-as-GET url). A page with more than ACME2_MAX_ORDERS_PAGE
+   orders, or more URL bytes than ACME2_ORDERS_PAGE_STRINGS, is
+   ACME2_ERR_TOO_LARGE (nothing is cut); an order URL or next link that is
+   not https (see allow_http) is ACME2_ERR_INSECURE_URL; a next link equal
+   to the page's own URL is ACME2_ERR_PROTOCOL. */
+ACME2_DEF int acme2_orders_page_request(acme2_client *c, const char *url, acme2_http_request *req);
+ACME2_DEF int acme2_orders_page_response(acme2_client *c, acme2_orders_page *out);
+ACME2_DEF int acme2_orders_page_get(acme2_client *c, const char *url, acme2_orders_page *out);
+
+/* Every order of the list at url: fn(user, order_url) for each, page after
+   page; a non-zero return from fn stops the walk and is returned. At most
+   ACME2_MAX_ORDER_PAGES pages (ACME2_ERR_TOO_LARGE past that); a page that
+   links back to the first one is ACME2_ERR_PROTOCOL. The page (about 2.4 KB
+   with the defaults) is kept on the stack. */
+ACME2_DEF int acme2_account_orders(acme2_client *c, const char *url, int (*fn)(void *user, const char *order_url),
+                                   void *user);
 
 /* == issue == */
 
@@ -1285,9 +1411,12 @@ typedef struct acme2_challenge_info {
     acme2_identifier identifier;   /* as in the authorization (a wildcard's base name) */
     int wildcard;                  /* the order asked for "*." + identifier */
     const char *token;
-    const char *key_authorization; /* http-01 body; input of the tls-alpn-01 certificate */
-    const char *dns_name;          /* dns-01/dns-account-01 TXT record name; "" otherwise */
-    const char *dns_value;         /* dns-01/dns-account-01 TXT value; "" otherwise */
+    const char *key_authorization; /* http-01 body; input of the tls-alpn-01 certificate; "" for dns-persist-01 */
+    const char *dns_name;          /* dns-01/dns-account-01/dns-persist-01 TXT record name; "" otherwise */
+    const char *dns_value;         /* dns-01/dns-account-01 TXT value; dns-persist-01: the persistent record
+                                      (acme2_dns_persist01_txt with the directory's first issuerDomainNames
+                                      entry, policy=wildcard for a wildcard, no persistUntil): publish it
+                                      once and leave it; "" otherwise */
     const char *http_path;         /* http-01: /.well-known/acme-challenge/TOKEN; "" otherwise */
     int failed;                    /* cleanup only: the order's authorizations did not all succeed */
 } acme2_challenge_info;
@@ -1324,6 +1453,9 @@ typedef struct acme2_issue_params {
        polled ACME2_SEEN_SETTLE_MS after the last such fetch instead of on
        the blind schedule. Return 0 when the time simply passed. */
     int (*wait)(void *user, unsigned ms);
+    int full_chain;                   /* also fetch the issuers the certificate response names with Link rel="up"
+                                         (acme2_certificate_issuer_*), up to ACME2_MAX_UP_DEPTH */
+    const char *const *ancestor_domains; /* RFC 9444: as acme2_order_params.ancestor_domains (n_ids entries) */
 } acme2_issue_params;
 
 /* Checks a downloaded chain (PEM) against what was ordered: the leaf (the
@@ -4578,11 +4710,15 @@ ACME2_DEF int acme2_cert_parse(acme2_cert_info *ci, const void *der, size_t len)
     if (acme2__dr_expect(&tbs, ACME2__T_SEQUENCE, &inner_alg)) return ACME2_ERR_DER;
     if (inner_alg.n != outer_alg.n || ACME2_MEMCMP(inner_alg.p, outer_alg.p, inner_alg.n)) return ACME2_ERR_DER;
     if (acme2__dr_expect(&inner_alg, ACME2__T_OID, &x) || x.n == 0) return ACME2_ERR_DER;
+    r.issuer = tbs.p;
     if (acme2__dr_expect(&tbs, ACME2__T_SEQUENCE, &v)) return ACME2_ERR_DER; /* issuer */
+    r.issuer_len = (size_t)(tbs.p - r.issuer);
     if (acme2__dr_expect(&tbs, ACME2__T_SEQUENCE, &v)) return ACME2_ERR_DER; /* validity */
     if (acme2__dr_next(&v, &tag, &x) || acme2__der_time_read(tag, &x, &r.not_before)) return ACME2_ERR_DER;
     if (acme2__dr_next(&v, &tag, &x) || acme2__der_time_read(tag, &x, &r.not_after) || v.n) return ACME2_ERR_DER;
+    r.subject = tbs.p;
     if (acme2__dr_expect(&tbs, ACME2__T_SEQUENCE, &v)) return ACME2_ERR_DER; /* subject */
+    r.subject_len = (size_t)(tbs.p - r.subject);
     spki_start = tbs.p;
     if (acme2__dr_expect(&tbs, ACME2__T_SEQUENCE, &spki_val)) return ACME2_ERR_DER;
     r.spki = spki_start;
@@ -5414,19 +5550,32 @@ ACME2_DEF int acme2_response_status(acme2_http_response *r, int status)
     r->retry_after = -1;
     r->n_alternates = 0;
     r->links_len = 0;
+    r->link_next[0] = 0;
+    r->link_up[0] = 0;
     r->body_len = 0;
     r->body_total = 0;
     return 0;
 }
 
+/* Keeps a single-valued link target: the first one; the same again is
+   harmless, a different one is ambiguous. */
+static int acme2__link_single(acme2_http_response *r, char *dst, const char *v, size_t n)
+{
+    if (dst[0]) return (strlen(dst) == n && ACME2_MEMCMP(dst, v, n) == 0) ? 0 : acme2__fail(r, ACME2_ERR_PROTOCOL);
+    ACME2_MEMCPY(dst, v, n);
+    dst[n] = 0;
+    return 0;
+}
+
 /* Link: <url>; rel="alternate", <url2>; rel=up  (RFC 8288). Keeps the
-   targets of rel="alternate" (rel may list several types). */
+   targets of rel="alternate", "next" and "up" (rel may list several
+   types). */
 static int acme2__link_header(acme2_http_response *r, const char *v, size_t n)
 {
     size_t i = 0;
     while (i < n) {
         size_t us, ue, k;
-        int alternate = 0;
+        int alternate = 0, next = 0, up = 0;
         while (i < n && (acme2__is_ows(v[i]) || v[i] == ',')) i++;
         if (i == n) break;
         if (v[i] != '<') return acme2__fail(r, ACME2_ERR_PROTOCOL);
@@ -5464,13 +5613,20 @@ static int acme2__link_header(acme2_http_response *r, const char *v, size_t n)
                     size_t ts = k;
                     while (k < ve && v[k] != ' ') k++;
                     if (acme2__ieq(v + ts, k - ts, "alternate")) alternate = 1;
+                    else if (acme2__ieq(v + ts, k - ts, "next")) next = 1;
+                    else if (acme2__ieq(v + ts, k - ts, "up")) up = 1;
                     while (k < ve && v[k] == ' ') k++;
                 }
             }
         }
-        if (alternate) {
+        if (alternate || next || up) {
             size_t ul = ue - us;
             if (!acme2__url_chars_ok(v + us, ul) || ul > ACME2_MAX_URL) return acme2__fail(r, ACME2_ERR_PROTOCOL);
+            if (next && acme2__link_single(r, r->link_next, v + us, ul)) return r->err;
+            if (up && acme2__link_single(r, r->link_up, v + us, ul)) return r->err;
+        }
+        if (alternate) {
+            size_t ul = ue - us;
             /* Alternates beyond the room are dropped: they are optional extras. */
             if (r->links_len + ul + 1 <= sizeof r->links && r->n_alternates < ACME2_MAX_ALT_CHAINS) {
                 ACME2_MEMCPY(r->links + r->links_len, v + us, ul);
@@ -5693,6 +5849,7 @@ ACME2_DEF const char *acme2_challenge_name(int type)
     case ACME2_CHALLENGE_DNS_01: return "dns-01";
     case ACME2_CHALLENGE_TLS_ALPN_01: return "tls-alpn-01";
     case ACME2_CHALLENGE_DNS_ACCOUNT_01: return "dns-account-01";
+    case ACME2_CHALLENGE_DNS_PERSIST_01: return "dns-persist-01";
     default: return NULL;
     }
 }
@@ -5881,6 +6038,9 @@ static const char *acme2__packed_at(const char *first, int n, int i)
 ACME2_DEF const char *acme2_directory_caa(const acme2_directory *d, int i) { return acme2__packed_at(d->caa_first, d->n_caa, i); }
 ACME2_DEF const char *acme2_directory_profile(const acme2_directory *d, int i) { return acme2__packed_at(d->profiles_first, d->n_profiles, i); }
 ACME2_DEF const char *acme2_certificate_alternate(const acme2_client *c, int i) { return acme2__packed_at(c->resp.links, c->resp.n_alternates, i); }
+ACME2_DEF const char *acme2_directory_issuer_domain(const acme2_directory *d, int i) { return acme2__packed_at(d->issuer_domains_first, d->n_issuer_domains, i); }
+ACME2_DEF const char *acme2_challenge_issuer_domain(const acme2_challenge *ch, int i) { return acme2__packed_at(ch->issuer_domains, ch->n_issuer_domains, i); }
+ACME2_DEF const char *acme2_certificate_up(const acme2_client *c) { return c->resp.link_up[0] ? c->resp.link_up : NULL; }
 
 /* ---- sharing among clients ---- */
 
@@ -5976,6 +6136,8 @@ static void acme2__expect_response(acme2_client *c, size_t used)
     r->retry_after = -1;
     r->n_alternates = 0;
     r->links_len = 0;
+    r->link_next[0] = 0;
+    r->link_up[0] = 0;
     r->body_len = 0;
     r->body_total = 0;
     /* Only a certificate download streams (acme2_certificate_request turns
@@ -6270,6 +6432,7 @@ static int acme2__directory_parse(acme2_client *c)
     if (!d.new_nonce[0] || !d.new_account[0] || !d.new_order[0]) return ACME2_ERR_PROTOCOL;
     d.terms_of_service = d.website = "";
     d.caa_first = d.profiles_first = "";
+    d.account_hash_prefix = d.issuer_domains_first = "";
     meta = acme2_json_get(js, t, n, 0, "meta");
     if (meta >= 0 && t[meta].type == ACME2_JSON_OBJECT) {
         int k = acme2_json_get(js, t, n, meta, "termsOfService");
@@ -6296,6 +6459,37 @@ static int acme2__directory_parse(acme2_client *c)
             for (e = 0, j = k + 1; e < t[k].size; e++, j = acme2_json_next(t, n, j + 1)) {
                 if (!acme2__pack_json(area, ACME2_DIR_STRINGS, &used, js, &t[j])) return acme2__pack_error(js, &t[j]);
                 d.n_profiles++;
+            }
+        }
+        k = acme2_json_get(js, t, n, meta, "subdomainAuthAllowed");
+        if (k >= 0 && acme2_json_bool(&t[k], &d.subdomain_auth_allowed) < 0) return ACME2_ERR_PROTOCOL;
+        /* dns-persist-01 (draft-ietf-acme-dns-persist-02 section 3.2): a
+           missing or nonconforming accountHashPrefix or issuerDomainNames
+           only makes pre-provisioning unavailable, so it is dropped, not
+           an error. */
+        k = acme2_json_get(js, t, n, meta, "accountHashPrefix");
+        if (k >= 0 && t[k].type == ACME2_JSON_STRING) {
+            size_t mark = used;
+            const char *s = acme2__pack_json(area, ACME2_DIR_STRINGS, &used, js, &t[k]);
+            if (!s) return acme2__pack_error(js, &t[k]);
+            if (acme2__url_ok(c, s) == 0 && !strchr(s, ';')) d.account_hash_prefix = s;
+            else used = mark;
+        }
+        k = acme2_json_get(js, t, n, meta, "issuerDomainNames");
+        if (k >= 0 && t[k].type == ACME2_JSON_ARRAY && t[k].size >= 1 && t[k].size <= ACME2_MAX_ISSUER_DOMAINS) {
+            size_t mark = used, dl;
+            int j, e, ok = 1;
+            const char *first = area + used;
+            for (e = 0, j = k + 1; e < t[k].size && ok; e++, j = acme2_json_next(t, n, j)) {
+                const char *s = acme2__pack_json(area, ACME2_DIR_STRINGS, &used, js, &t[j]);
+                if (!s && t[j].type == ACME2_JSON_STRING && acme2_json_str(js, &t[j], NULL, 0) >= 0) return ACME2_ERR_NOSPACE;
+                ok = s && acme2__chall_issuer_domain_ok(s, &dl);
+            }
+            if (ok) {
+                d.issuer_domains_first = first;
+                d.n_issuer_domains = t[k].size;
+            } else {
+                used = mark;
             }
         }
     }
@@ -6450,11 +6644,22 @@ ACME2_DEF int acme2_account_new_request(acme2_client *c, const acme2_account_par
 static int acme2__account_parse(acme2_client *c, acme2_json_tok *t, int n, acme2_account *out)
 {
     int k = acme2_json_get(c->resp.body, t, n, 0, "status");
-    int st = k >= 0 ? acme2__status_parse(c->resp.body, &t[k]) : ACME2_ERR_PROTOCOL;
+    int st = k >= 0 ? acme2__status_parse(c->resp.body, &t[k]) : ACME2_ERR_PROTOCOL, rc;
+    char orders[ACME2_MAX_URL + 1];
     if (st < 0) return ACME2_ERR_PROTOCOL;
+    orders[0] = 0;
+    /* RFC 8555 section 7.1.2: "orders" is a URL (required there, though
+       Boulder leaves it out). */
+    k = acme2_json_get(c->resp.body, t, n, 0, "orders");
+    if (k >= 0) {
+        if (t[k].type != ACME2_JSON_STRING || acme2_json_str(c->resp.body, &t[k], orders, sizeof orders) < 0)
+            return ACME2_ERR_PROTOCOL;
+        if ((rc = acme2__url_ok(c, orders)) != 0) return rc;
+    }
     if (out) {
         out->status = st;
         out->created = c->resp.status == 201;
+        ACME2_MEMCPY(out->orders, orders, sizeof orders);
     }
     return 0;
 }
@@ -6559,7 +6764,9 @@ ACME2_DEF int acme2_account_key_change(acme2_client *c, const acme2_key *new_key
 
 /* ---- orders ---- */
 
-static int acme2__identifier_json(acme2_sb *sb, const acme2_identifier *id)
+/* An identifier object; RFC 9444 adds "ancestorDomain" (newOrder) and
+   "subdomainAuthAllowed" (newAuthz) to it. */
+static int acme2__identifier_json_ext(acme2_sb *sb, const acme2_identifier *id, const char *ancestor, int subdomains)
 {
     unsigned char ip[16];
     if (!id || !id->value) return ACME2_ERR_PARAM;
@@ -6573,7 +6780,41 @@ static int acme2__identifier_json(acme2_sb *sb, const acme2_identifier *id)
     acme2_jw_str(sb, id->type == ACME2_ID_IP ? "ip" : "dns");
     acme2_jw_key(sb, "value");
     acme2_jw_str(sb, id->value);
+    if (ancestor) { acme2_jw_key(sb, "ancestorDomain"); acme2_jw_str(sb, ancestor); }
+    if (subdomains) { acme2_jw_key(sb, "subdomainAuthAllowed"); acme2_jw_bool(sb, 1); }
     acme2_jw_obj_end(sb);
+    return 0;
+}
+
+static int acme2__identifier_json(acme2_sb *sb, const acme2_identifier *id)
+{
+    return acme2__identifier_json_ext(sb, id, NULL, 0);
+}
+
+/* n bytes of a and b equal, ignoring ASCII case. */
+static int acme2__ieq_ci(const char *a, const char *b, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (acme2__lower((unsigned char)a[i]) != acme2__lower((unsigned char)b[i])) return 0;
+    return 1;
+}
+
+/* RFC 9444 section 4.3: ancestor is a DNS name of which the DNS
+   identifier id is a proper subdomain ("*." counts as part of id). */
+static int acme2__ancestor_check(const acme2_identifier *id, const char *ancestor)
+{
+    acme2_identifier a;
+    size_t il, al;
+    a.type = ACME2_ID_DNS;
+    a.value = ancestor;
+    if (!id || !id->value || id->type != ACME2_ID_DNS || acme2_identifier_check(id) ||
+        acme2_identifier_check(&a) || ancestor[0] == '*')
+        return ACME2_ERR_IDENTIFIER;
+    il = strlen(id->value);
+    al = strlen(ancestor);
+    if (il <= al + 1 || id->value[il - al - 1] != '.' || !acme2__ieq_ci(id->value + il - al, ancestor, al))
+        return ACME2_ERR_IDENTIFIER;
     return 0;
 }
 
@@ -6617,6 +6858,14 @@ ACME2_DEF int acme2_order_new_request(acme2_client *c, const acme2_order_params 
             if (strcmp(acme2_directory_profile(&c->dir, k), p->profile) == 0) found = 1;
         if (!found) return ACME2_ERR_PROFILE;
     }
+    if (p->ancestor_domains) {
+        /* RFC 9444 section 4.3: only where the server says it does them;
+           a server that does not would ignore the member and authorize
+           the names one by one, or refuse the order. */
+        if (!c->dir.subdomain_auth_allowed) return ACME2_ERR_UNSUPPORTED;
+        for (i = 0; i < p->n_ids; i++)
+            if (p->ancestor_domains[i] && (rc = acme2__ancestor_check(&p->ids[i], p->ancestor_domains[i])) != 0) return rc;
+    }
     rc = acme2__prepare(c, 1, req);
     if (rc) return rc < 0 ? rc : 0;
     acme2__payload_begin(c, &sb);
@@ -6624,7 +6873,8 @@ ACME2_DEF int acme2_order_new_request(acme2_client *c, const acme2_order_params 
     acme2_jw_key(&sb, "identifiers");
     acme2_jw_arr_begin(&sb);
     for (i = 0; i < p->n_ids; i++) {
-        rc = acme2__identifier_json(&sb, &p->ids[i]);
+        const char *anc = p->ancestor_domains ? p->ancestor_domains[i] : NULL;
+        rc = acme2__identifier_json_ext(&sb, &p->ids[i], anc, 0);
         if (rc) return rc;
     }
     acme2_jw_arr_end(&sb);
@@ -6832,9 +7082,59 @@ ACME2_DEF int acme2_order_finalize(acme2_client *c, acme2_order *o, const unsign
 static int acme2__challenge_type(const char *js, const acme2_json_tok *t)
 {
     int k;
-    for (k = ACME2_CHALLENGE_HTTP_01; k <= ACME2_CHALLENGE_DNS_ACCOUNT_01; k++)
+    for (k = ACME2_CHALLENGE_HTTP_01; k <= ACME2_CHALLENGE_DNS_PERSIST_01; k++)
         if (acme2_json_eq(js, t, acme2_challenge_name(k))) return k;
     return ACME2_CHALLENGE_OTHER;
+}
+
+/* The issuerDomainNames of a dns-persist-01 challenge (draft-ietf-acme-
+   dns-persist-02 sections 3.1 and 3.2), packed into the authorization's
+   strings. Returns 1 when the challenge can be answered, 0 when the draft
+   says to reject it (the caller demotes it), or an error. */
+static int acme2__persist_names(acme2_client *c, const char *js, const acme2_json_tok *t, int n, int obj,
+                                acme2_authz *a, acme2_challenge *ch)
+{
+    const acme2_directory *d = &c->dir;
+    int k = acme2_json_get(js, t, n, obj, "issuerDomainNames"), j, e, i, ok = 1;
+    ch->issuer_domains = a->strings + a->used;
+    ch->n_issuer_domains = 0;
+    if (k == ACME2_ERR_NOT_FOUND) return 0;
+    if (k < 0 || t[k].type != ACME2_JSON_ARRAY) return ACME2_ERR_PROTOCOL;
+    for (e = 0, j = k + 1; e < t[k].size; e++, j = acme2_json_next(t, n, j))
+        if (t[j].type != ACME2_JSON_STRING) return ACME2_ERR_PROTOCOL;
+    if (t[k].size < 1 || t[k].size > ACME2_MAX_ISSUER_DOMAINS) return 0;
+    for (e = 0, j = k + 1; e < t[k].size; e++, j = acme2_json_next(t, n, j)) {
+        size_t dl;
+        const char *s = acme2__pack_json(a->strings, sizeof a->strings, &a->used, js, &t[j]);
+        if (!s) return acme2__pack_error(js, &t[j]);
+        if (!acme2__chall_issuer_domain_ok(s, &dl)) ok = 0;
+        ch->n_issuer_domains++;
+    }
+    /* Section 3.2 lets a client answer without the directory's names; this
+       one does not: they say which name every such challenge accepts. */
+    if (!ok || !d->account_hash_prefix[0] || !d->n_issuer_domains) return 0;
+    /* Every name of the directory's must be offered here ... */
+    for (i = 0; i < d->n_issuer_domains; i++) {
+        const char *want = acme2_directory_issuer_domain(d, i);
+        for (e = 0; e < ch->n_issuer_domains; e++)
+            if (strcmp(acme2_challenge_issuer_domain(ch, e), want) == 0) break;
+        if (e == ch->n_issuer_domains) return 0;
+    }
+    /* ... and every name here must be a CAA identity of the CA's. */
+    if (d->n_caa) {
+        for (e = 0; e < ch->n_issuer_domains; e++) {
+            const char *name = acme2_challenge_issuer_domain(ch, e);
+            size_t nl = strlen(name);
+            for (i = 0; i < d->n_caa; i++) {
+                const char *caa = acme2_directory_caa(d, i);
+                size_t cl = strlen(caa);
+                if (cl && caa[cl - 1] == '.') cl--;
+                if (cl == nl && acme2__ieq(caa, cl, name)) break;
+            }
+            if (i == d->n_caa) return 0;
+        }
+    }
+    return 1;
 }
 
 ACME2_DEF const acme2_challenge *acme2_authz_challenge(const acme2_authz *a, int type)
@@ -6856,6 +7156,7 @@ static int acme2__authz_parse(acme2_client *c, const acme2_json_tok *t, int n, c
     a->used = 0;
     a->n_challenges = 0;
     a->wildcard = 0;
+    a->subdomain_auth_allowed = 0;
     k = acme2_json_get(js, t, n, 0, "status");
     if (k < 0 || (st = acme2__status_parse(js, &t[k])) < 0) return ACME2_ERR_PROTOCOL;
     a->status = st;
@@ -6865,6 +7166,8 @@ static int acme2__authz_parse(acme2_client *c, const acme2_json_tok *t, int n, c
     if (acme2__identifier_parse(js, t, n, k, &a->identifier, a->strings, sizeof a->strings, &a->used)) return ACME2_ERR_PROTOCOL;
     k = acme2_json_get(js, t, n, 0, "wildcard");
     if (k >= 0 && acme2_json_bool(&t[k], &a->wildcard) < 0) return ACME2_ERR_PROTOCOL;
+    k = acme2_json_get(js, t, n, 0, "subdomainAuthAllowed");
+    if (k >= 0 && acme2_json_bool(&t[k], &a->subdomain_auth_allowed) < 0) return ACME2_ERR_PROTOCOL;
     a->url = acme2__pack(a->strings, sizeof a->strings, &a->used, url, strlen(url));
     if (!a->url) return ACME2_ERR_NOSPACE;
     k = acme2_json_get(js, t, n, 0, "challenges");
@@ -6898,6 +7201,16 @@ static int acme2__authz_parse(acme2_client *c, const acme2_json_tok *t, int n, c
         j = acme2_json_get(js, t, n, i, "error");
         ch->has_error = j >= 0;
         if (ch->has_error && failed < 0) failed = j;
+        ch->n_issuer_domains = 0;
+        ch->issuer_domains = ch->token;
+        if (ch->type == ACME2_CHALLENGE_DNS_PERSIST_01) {
+            rc = acme2__persist_names(c, js, t, n, i, a, ch);
+            if (rc < 0) return rc;
+            if (rc == 0) {
+                acme2__log(c, ACME2_LOG_WARN, "dns-persist-01 challenge not usable (issuerDomainNames or directory meta): ", ch->url);
+                ch->type = ACME2_CHALLENGE_OTHER;
+            }
+        }
         a->n_challenges++;
     }
     /* Commit and rebase. */
@@ -6909,6 +7222,7 @@ static int acme2__authz_parse(acme2_client *c, const acme2_json_tok *t, int n, c
         ACME2__REBASE(out->challenges[i].type_str);
         ACME2__REBASE(out->challenges[i].url);
         ACME2__REBASE(out->challenges[i].token);
+        ACME2__REBASE(out->challenges[i].issuer_domains);
     }
 #undef ACME2__REBASE
     if (out->status == ACME2_STATUS_INVALID) {
@@ -6983,6 +7297,31 @@ ACME2_DEF int acme2_authz_new_response(acme2_client *c, acme2_authz *out)
 ACME2_DEF int acme2_authz_new(acme2_client *c, const acme2_identifier *id, acme2_authz *out)
 {
     ACME2__DRIVE(c, acme2_authz_new_request(c, id, &req_), acme2_authz_new_response(c, out));
+}
+
+ACME2_DEF int acme2_authz_new_subdomains_request(acme2_client *c, const acme2_identifier *id, acme2_http_request *req)
+{
+    acme2_sb sb;
+    int rc;
+    if (!id || !id->value) return ACME2_ERR_PARAM;
+    if (id->type != ACME2_ID_DNS || id->value[0] == '*' || acme2_identifier_check(id)) return ACME2_ERR_IDENTIFIER;
+    rc = acme2__prepare(c, 0, req);
+    if (rc) return rc < 0 ? rc : 0;
+    if (!c->dir.new_authz[0] || !c->dir.subdomain_auth_allowed) return ACME2_ERR_UNSUPPORTED;
+    rc = acme2__prepare(c, 1, req);
+    if (rc) return rc < 0 ? rc : 0;
+    acme2__payload_begin(c, &sb);
+    acme2_jw_obj_begin(&sb);
+    acme2_jw_key(&sb, "identifier");
+    rc = acme2__identifier_json_ext(&sb, id, NULL, 1);
+    if (rc) return rc;
+    acme2_jw_obj_end(&sb);
+    return acme2__post_sb(c, c->dir.new_authz, &sb, NULL, req);
+}
+
+ACME2_DEF int acme2_authz_new_subdomains(acme2_client *c, const acme2_identifier *id, acme2_authz *out)
+{
+    ACME2__DRIVE(c, acme2_authz_new_subdomains_request(c, id, &req_), acme2_authz_new_response(c, out));
 }
 
 ACME2_DEF int acme2_authz_deactivate_request(acme2_client *c, const char *url, acme2_http_request *req)
@@ -7082,6 +7421,165 @@ ACME2_DEF int acme2_certificate_download(acme2_client *c, const char *url, const
     ACME2__DRIVE(c, acme2_certificate_request(c, url, &req_), acme2_certificate_response(c, pem, pem_len));
 }
 
+/* ---- the issuer through Link rel="up" ---- */
+
+ACME2_DEF int acme2_certificate_issuer_request(acme2_client *c, const char *url, acme2_http_request *req)
+{
+    /* Like any ACME resource, POST-as-GET (RFC 8555 section 6.3); never
+       streamed to the sink. */
+    return acme2_order_get_request(c, url, req);
+}
+
+/* Appends DER as a PEM CERTIFICATE block to out[*len..size), or nothing. */
+static int acme2__pem_append(char *out, size_t size, size_t *len, const unsigned char *der, size_t n)
+{
+    static const char head[] = "-----BEGIN CERTIFICATE-----\n", tail[] = "-----END CERTIFICATE-----\n";
+    static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    size_t elen = (n + 2) / 3 * 4, total = sizeof head - 1 + elen + (elen + 63) / 64 + sizeof tail - 1, o, i, col = 0;
+    if (*len > size || size - *len < total) return ACME2_ERR_NOSPACE;
+    o = *len;
+    ACME2_MEMCPY(out + o, head, sizeof head - 1);
+    o += sizeof head - 1;
+    for (i = 0; i < n; i += 3) {
+        unsigned long w = (unsigned long)der[i] << 16;
+        size_t left = n - i;
+        if (left > 1) w |= (unsigned long)der[i + 1] << 8;
+        if (left > 2) w |= der[i + 2];
+        out[o++] = b64[(w >> 18) & 63];
+        out[o++] = b64[(w >> 12) & 63];
+        out[o++] = left > 1 ? b64[(w >> 6) & 63] : '=';
+        out[o++] = left > 2 ? b64[w & 63] : '=';
+        if ((col += 4) == 64) { out[o++] = '\n'; col = 0; }
+    }
+    if (col) out[o++] = '\n';
+    ACME2_MEMCPY(out + o, tail, sizeof tail - 1);
+    o += sizeof tail - 1;
+    *len = o;
+    if (o < size) out[o] = 0;
+    return 0;
+}
+
+ACME2_DEF int acme2_certificate_issuer_response(acme2_client *c, char *pem, size_t pem_size, size_t *pem_len)
+{
+    acme2_http_response *r = &c->resp;
+    acme2_cert_info got, last;
+    const unsigned char *der;
+    unsigned char *scratch, *prev = NULL;
+    size_t der_len, off, room, pos = 0, plen = 0;
+    int rc, have_last = 0;
+    if (!pem || !pem_len || *pem_len > pem_size) return ACME2_ERR_PARAM;
+    if (c->pending) return acme2__pending_response(c);
+    rc = acme2__done(c, acme2__response_common(c, 1));
+    if (rc) return rc;
+    if (r->body_len == 0) return ACME2_ERR_PROTOCOL;
+    /* Decoded certificates go after the body in the work buffer. */
+    off = (size_t)(r->body - c->work) + r->body_len;
+    if (off > acme2__work_room(c)) return ACME2_ERR_NOSPACE;
+    scratch = (unsigned char *)c->work + off;
+    room = acme2__work_room(c) - off;
+    if (acme2__ct_is(c, "application/pkix-cert")) {
+        der = (const unsigned char *)r->body;
+        der_len = r->body_len;
+    } else if (acme2__ct_is(c, "application/pem-certificate-chain")) {
+        size_t p0 = 0;
+        rc = acme2_pem_cert_next(r->body, r->body_len, &p0, scratch, room, &der_len);
+        if (rc < 0) return rc;
+        if (rc == 0) return ACME2_ERR_PROTOCOL;
+        der = scratch;
+        scratch += der_len;
+        room -= der_len;
+    } else {
+        return ACME2_ERR_CONTENT_TYPE;
+    }
+    if (acme2_cert_parse(&got, der, der_len)) return ACME2_ERR_DER;
+    /* The chain so far: each certificate decoded in turn into the scratch;
+       the fetched one must be none of them (a loop) and must have issued
+       the last. */
+    for (;;) {
+        size_t n;
+        rc = acme2_pem_cert_next(pem, *pem_len, &pos, scratch, room, &n);
+        if (rc < 0) return rc;
+        if (rc == 0) break;
+        if (n == der_len && ACME2_MEMCMP(scratch, der, n) == 0) return ACME2_ERR_PROTOCOL;
+        prev = scratch;
+        plen = n;
+        have_last = 1;
+    }
+    if (!have_last || acme2_cert_parse(&last, prev, plen)) return ACME2_ERR_DER;
+    if (last.issuer_len != got.subject_len || ACME2_MEMCMP(last.issuer, got.subject, got.subject_len)) {
+        acme2__log(c, ACME2_LOG_WARN, "Link rel=up names a certificate that did not issue the chain's last one", NULL);
+        return ACME2_ERR_PROTOCOL;
+    }
+    return acme2__pem_append(pem, pem_size, pem_len, der, der_len);
+}
+
+static int acme2__issuer_fetch(acme2_client *c, const char *url, char *pem, size_t pem_size, size_t *pem_len)
+{
+    ACME2__DRIVE(c, acme2_certificate_issuer_request(c, url, &req_),
+                 acme2_certificate_issuer_response(c, pem, pem_size, pem_len));
+}
+
+/* Whether the last certificate of a PEM chain is self-issued (a root):
+   nothing above it to fetch. 1 yes, 0 no, or an error. */
+static int acme2__chain_top_self_issued(acme2_client *c, const char *pem, size_t len)
+{
+    size_t pos = 0, n = 0, room = acme2__work_room(c), got = 0;
+    unsigned char *der = (unsigned char *)c->work;
+    acme2_cert_info ci;
+    int rc;
+    for (;;) {
+        rc = acme2_pem_cert_next(pem, len, &pos, der, room, &n);
+        if (rc < 0) return rc;
+        if (rc == 0) break;
+        got = n;
+    }
+    if (!got || acme2_cert_parse(&ci, der, got)) return ACME2_ERR_DER;
+    return ci.issuer_len == ci.subject_len && ACME2_MEMCMP(ci.issuer, ci.subject, ci.subject_len) == 0;
+}
+
+ACME2_DEF int acme2_certificate_download_chain(acme2_client *c, const char *url, char *pem, size_t pem_size,
+                                               size_t *pem_len)
+{
+    const char *chain;
+    size_t len, have, pos = 0, n;
+    char up[ACME2_MAX_URL + 1];
+    acme2_sink_fn sink = c->sink;
+    void *sink_user = c->sink_user;
+    int rc, depth;
+    if (!pem || !pem_len || !url) return ACME2_ERR_PARAM;
+    c->sink = NULL;
+    rc = acme2_certificate_download(c, url, &chain, &len);
+    c->sink = sink;
+    c->sink_user = sink_user;
+    if (rc) return rc;
+    if (len > pem_size) return ACME2_ERR_NOSPACE;
+    ACME2_MEMCPY(pem, chain, len);
+    if (len < pem_size) pem[len] = 0;
+    have = len;
+    /* Every certificate of what arrived must parse. */
+    for (;;) {
+        acme2_cert_info ci;
+        rc = acme2_pem_cert_next(pem, have, &pos, (unsigned char *)c->work, acme2__work_room(c), &n);
+        if (rc < 0) return rc;
+        if (rc == 0) break;
+        if (acme2_cert_parse(&ci, c->work, n)) return ACME2_ERR_DER;
+    }
+    if (pos == 0) return ACME2_ERR_PEM;
+    for (depth = 0;; depth++) {
+        const char *next = acme2_certificate_up(c);
+        if (!next) break;
+        rc = acme2__chain_top_self_issued(c, pem, have);
+        if (rc < 0) return rc;
+        if (rc == 1) break;
+        if (depth == ACME2_MAX_UP_DEPTH) return ACME2_ERR_PROTOCOL;
+        ACME2_MEMCPY(up, next, strlen(next) + 1);
+        rc = acme2__issuer_fetch(c, up, pem, pem_size, &have);
+        if (rc) return rc;
+    }
+    *pem_len = have;
+    return 0;
+}
+
 ACME2_DEF int acme2_revoke_request(acme2_client *c, const unsigned char *cert_der, size_t cert_len, int reason,
                                    const acme2_key *cert_key, acme2_http_request *req)
 {
@@ -7170,6 +7668,89 @@ ACME2_DEF int acme2_renewal_info_get(acme2_client *c, const char *cert_id, acme2
     ACME2__DRIVE(c, acme2_renewal_info_get_request(c, cert_id, &req_), acme2_renewal_info_get_response(c, out));
 }
 
+/* ---- the account's orders list ---- */
+
+ACME2_DEF const char *acme2_orders_page_url(const acme2_orders_page *p, int i)
+{
+    if (!p || i < 0 || i >= p->n_orders) return NULL;
+    return p->strings + p->off[i];
+}
+
+ACME2_DEF int acme2_orders_page_request(acme2_client *c, const char *url, acme2_http_request *req)
+{
+    return acme2_order_get_request(c, url, req);
+}
+
+ACME2_DEF int acme2_orders_page_response(acme2_client *c, acme2_orders_page *out)
+{
+    acme2_json_tok *t = NULL;
+    acme2_orders_page *pg;
+    const char *js;
+    size_t off;
+    int n = 0, k, i, e, rc = acme2__begin_json(c, 1, &t, &n);
+    if (rc) return rc;
+    if (!out) return ACME2_ERR_PARAM;
+    js = c->resp.body;
+    /* A scratch page past the tokens, so a bad page leaves out as it was. */
+    off = acme2__align(c, (size_t)((const char *)(t + n) - c->work));
+    if (off + sizeof *pg > acme2__work_room(c)) return ACME2_ERR_NOSPACE;
+    pg = (acme2_orders_page *)(void *)(c->work + off);
+    pg->n_orders = 0;
+    pg->used = 0;
+    pg->next[0] = 0;
+    k = acme2_json_get(js, t, n, 0, "orders");
+    if (k < 0 || t[k].type != ACME2_JSON_ARRAY) return ACME2_ERR_PROTOCOL;
+    if (t[k].size > ACME2_MAX_ORDERS_PAGE) return ACME2_ERR_TOO_LARGE;
+    for (e = 0, i = k + 1; e < t[k].size; e++, i = acme2_json_next(t, n, i)) {
+        const char *s;
+        if (t[i].type != ACME2_JSON_STRING) return ACME2_ERR_PROTOCOL;
+        s = acme2__pack_json(pg->strings, sizeof pg->strings, &pg->used, js, &t[i]);
+        if (!s) {
+            rc = acme2__pack_error(js, &t[i]);
+            return rc == ACME2_ERR_NOSPACE ? ACME2_ERR_TOO_LARGE : rc;
+        }
+        if ((rc = acme2__url_ok(c, s)) != 0) return rc;
+        pg->off[pg->n_orders++] = (unsigned short)(s - pg->strings);
+    }
+    if (c->resp.link_next[0]) {
+        if ((rc = acme2__url_ok(c, c->resp.link_next)) != 0) return rc;
+        if (strcmp(c->resp.link_next, c->req_url) == 0) return ACME2_ERR_PROTOCOL;
+        ACME2_MEMCPY(pg->next, c->resp.link_next, sizeof pg->next);
+    }
+    ACME2_MEMCPY(out, pg, sizeof *pg);
+    return 0;
+}
+
+ACME2_DEF int acme2_orders_page_get(acme2_client *c, const char *url, acme2_orders_page *out)
+{
+    ACME2__DRIVE(c, acme2_orders_page_request(c, url, &req_), acme2_orders_page_response(c, out));
+}
+
+ACME2_DEF int acme2_account_orders(acme2_client *c, const char *url, int (*fn)(void *user, const char *order_url),
+                                   void *user)
+{
+    acme2_orders_page page;
+    char first[ACME2_MAX_URL + 1], cur[ACME2_MAX_URL + 1];
+    int pages, i, rc;
+    if (!url || !fn || strlen(url) > ACME2_MAX_URL) return ACME2_ERR_PARAM;
+    ACME2_MEMCPY(first, url, strlen(url) + 1);
+    ACME2_MEMCPY(cur, url, strlen(url) + 1);
+    for (pages = 0; pages < ACME2_MAX_ORDER_PAGES; pages++) {
+        rc = acme2_orders_page_get(c, cur, &page);
+        if (rc) return rc;
+        for (i = 0; i < page.n_orders; i++) {
+            rc = fn(user, acme2_orders_page_url(&page, i));
+            if (rc) return rc;
+        }
+        if (!page.next[0]) return 0;
+        /* A page linking to itself is refused by the parser; one that links
+           back to the start would go round for ever. */
+        if (strcmp(page.next, first) == 0) return ACME2_ERR_PROTOCOL;
+        ACME2_MEMCPY(cur, page.next, sizeof cur);
+    }
+    return ACME2_ERR_TOO_LARGE;
+}
+
 /* == issue == (implementation) */
 
 static const int acme2__default_challenges[3] = { ACME2_CHALLENGE_HTTP_01, ACME2_CHALLENGE_DNS_01, ACME2_CHALLENGE_TLS_ALPN_01 };
@@ -7181,6 +7762,44 @@ static int acme2__challenge_info(acme2_client *c, acme2_challenge_info *ci, char
     size_t used = 0;
     int n;
     char *ka = buf, *name, *value, *path;
+    if (ci->type == ACME2_CHALLENGE_DNS_PERSIST_01) {
+        /* No token: the record binds the account, not one challenge. It
+           names the directory's first issuer domain, which every
+           dns-persist-01 challenge of this CA accepts (draft-ietf-acme-
+           dns-persist-02 section 3.2; the parser demotes a challenge when
+           the directory lacks them or the prefix, so this is not reached
+           without both). */
+        acme2_dns_persist01_record rec;
+        char thumb[48];
+        if (!c->have_dir || !c->dir.n_issuer_domains || !c->dir.account_hash_prefix[0]) return ACME2_ERR_UNSUPPORTED;
+        n = acme2_jwk_thumbprint(c->key, thumb, sizeof thumb);
+        if (n < 0) return n;
+        ka[0] = 0;
+        used = 1;
+        name = buf + used;
+        n = acme2_dns_persist01_name(ci->identifier.value, name, cap - used);
+        if (n < 0) return n;
+        used += (size_t)n + 1;
+        value = buf + used;
+        ACME2_MEMSET(&rec, 0, sizeof rec);
+        rec.issuer_domain = acme2_directory_issuer_domain(&c->dir, 0);
+        rec.account_hash_prefix = c->dir.account_hash_prefix;
+        rec.account_url = c->kid;
+        rec.thumbprint = thumb;
+        rec.domain = ci->identifier.value;
+        rec.wildcard = ci->wildcard;
+        n = acme2_dns_persist01_txt(&rec, value, cap - used);
+        if (n < 0) return n;
+        used += (size_t)n + 1;
+        if (used >= cap) return ACME2_ERR_NOSPACE;
+        path = buf + used;
+        path[0] = 0;
+        ci->key_authorization = ka;
+        ci->dns_name = name;
+        ci->dns_value = value;
+        ci->http_path = path;
+        return 0;
+    }
     n = acme2_key_authorization(c->key, ci->token, ka, cap);
     if (n < 0) return n;
     used = (size_t)n + 1;
