@@ -30,7 +30,8 @@ static void usage(FILE *f)
 "                        terms of service (they are shown otherwise)\n"
 "  update [EMAIL]        set the account's contact (none without EMAIL)\n"
 "  deactivate            deactivate the account (irreversible)\n"
-"  newkey                roll the account over to a new key (-t/-b)\n"
+"  newkey                roll the account over to a new key (-t/-b; with -n\n"
+"                        the new key is CONFDIR/private/newkey.pem)\n"
 "  issue IDENT...        get a certificate for DNS names, wildcards\n"
 "                        (*.example.org, dns-01 only) and IP addresses,\n"
 "                        unless the one in CONFDIR/IDENT/cert.pem is not due\n"
@@ -38,7 +39,9 @@ static void usage(FILE *f)
 "                        revoke a certificate, signed by the account key or\n"
 "                        by the certificate's key KEYFILE\n"
 "  renewal-info CERTFILE show the CA's renewal information (RFC 9773)\n"
-"\n"
+"\n");
+    /* In parts: C99 compilers need only take string literals of 4095 bytes. */
+    fprintf(f,
 "Options:\n"
 "  -a, --acme-url URL    ACME directory URL\n"
 "                        (default " CLI_DEFAULT_URL ")\n"
@@ -50,8 +53,11 @@ static void usage(FILE *f)
 "  -e, --eab KID:KEY     External Account Binding for `new` (KEY base64url)\n"
 "  -h, --hook PROGRAM    deploy challenges with PROGRAM, called as\n"
 "                          PROGRAM begin|done|failed TYPE IDENT TOKEN AUTH\n"
-"                        TYPE http-01, dns-01 or tls-alpn-01; AUTH the key\n"
-"                        authorization (dns-01: the TXT record value). A\n"
+"                        TYPE http-01, dns-01, tls-alpn-01 or dns-persist-01;\n"
+"                        AUTH the key authorization (dns-01: the TXT record\n"
+"                        value; dns-persist-01: the value of the persistent\n"
+"                        TXT record _validation-persist.IDENT, TOKEN empty:\n"
+"                        publish it once and keep it, also on `done`). A\n"
 "                        non-zero exit from `begin` declines that type\n"
 "  -l, --alternate N     take the CA's alternate chain N (default 0: the\n"
 "                        default chain)\n"
@@ -59,6 +65,15 @@ static void usage(FILE *f)
 "                        (default: a third of the lifetime; the CA's renewal\n"
 "                        window wins when it offers one)\n"
 "  -f, --force           issue: renew even when not due\n"
+"  -m, --must-staple     issue: ask for the RFC 7633 TLS Feature extension\n"
+"                        (\"OCSP Must-Staple\") in the certificate\n"
+"  -n, --never-create    never create directories or keys: fail when one\n"
+"                        is missing\n"
+"  -o, --no-ocsp         accepted for uacme's scripts and ignored: acme2-cli\n"
+"                        makes no OCSP requests (Let's Encrypt ended OCSP in\n"
+"                        2025); `issue` asks the CA's renewal information\n"
+"                        (RFC 9773) instead, whose window a CA moves to now\n"
+"                        for a certificate it revokes or is about to\n"
 "  -r, --reason CODE     revoke: RFC 5280 reason code 0..10\n"
 "  -y, --yes             agree to the CA's terms of service\n"
 "  -v, --verbose         more progress lines, each HTTPS exchange included\n"
@@ -66,9 +81,10 @@ static void usage(FILE *f)
 "  -?, --help            this text\n"
 "      --ca-file PEM     trust these CAs for the ACME server's TLS\n"
 "                        (default: the system bundle)\n"
-"      --challenge TYPE  http-01 (default), dns-01 or tls-alpn-01: the type\n"
-"                        tried first (with a hook), or the built-in responder\n"
-"                        to run (without one)\n"
+"      --challenge TYPE  http-01 (default), dns-01, tls-alpn-01 or\n"
+"                        dns-persist-01 (hook only): the type tried first\n"
+"                        (with a hook), or the built-in responder to run\n"
+"                        (without one)\n"
 "      --standalone-http ADDR:PORT\n"
 "                        answer http-01 with the built-in web server here\n"
 "                        (without -h: default 0.0.0.0:80 and [::]:80)\n"
@@ -80,7 +96,8 @@ static void usage(FILE *f)
 "      --profile NAME    issue: ask for this certificate profile\n"
 "      --transport bearssl|curl\n"
 "                        HTTPS client (default bearssl)\n"
-"\n"
+"\n");
+    fprintf(f,
 "Files (as uacme's):\n"
 "  CONFDIR/private/key.pem          account key\n"
 "  CONFDIR/private/account.url      account URL (saved, so no lookup next time)\n"
@@ -109,6 +126,7 @@ static const option_def option_defs[] = {
     { 'b', "bits", 1 }, { 'e', "eab", 1 }, { 'h', "hook", 1 }, { 'l', "alternate", 1 },
     { 'd', "days", 1 }, { 'f', "force", 0 }, { 'r', "reason", 1 }, { 'y', "yes", 0 },
     { 'v', "verbose", 0 }, { 'V', "version", 0 }, { '?', "help", 0 },
+    { 'm', "must-staple", 0 }, { 'n', "never-create", 0 }, { 'o', "no-ocsp", 0 },
     { OPT_CA_FILE, "ca-file", 1 }, { OPT_CHALLENGE, "challenge", 1 },
     { OPT_HTTP, "standalone-http", 1 }, { OPT_ALPN, "standalone-alpn", 1 },
     { OPT_PROFILE, "profile", 1 }, { OPT_TRANSPORT, "transport", 1 },
@@ -172,6 +190,7 @@ static int challenge_type(const char *s)
     if (strcmp(s, "http-01") == 0) return ACME2_CHALLENGE_HTTP_01;
     if (strcmp(s, "dns-01") == 0) return ACME2_CHALLENGE_DNS_01;
     if (strcmp(s, "tls-alpn-01") == 0) return ACME2_CHALLENGE_TLS_ALPN_01;
+    if (strcmp(s, "dns-persist-01") == 0) return ACME2_CHALLENGE_DNS_PERSIST_01;
     return 0;
 }
 
@@ -213,6 +232,9 @@ static int apply_option(const option_def *o, const char *v)
         cli.reason = (int)n;
         break;
     case 'f': cli.force = 1; break;
+    case 'm': cli.must_staple = 1; break;
+    case 'n': cli.never_create = 1; break;
+    case 'o': cli.no_ocsp = 1; break;
     case 'y': cli.yes = 1; break;
     case 'v': cli.verbose = 1; break;
     case 'V': printf("acme2-cli %s\n", ACME2_VERSION_STRING); return -1;
@@ -471,7 +493,7 @@ static acme2_key new_account_key; /* borrowed by the client after the rollover *
 
 static int cmd_newkey(int argc, char **argv)
 {
-    char pending[CLI_PATH_MAX + 8], desc[32];
+    char pending[CLI_PATH_MAX + 8], desc[32], newkey_path[CLI_PATH_MAX];
     const char *pem;
     size_t len;
     int rc;
@@ -483,7 +505,16 @@ static int cmd_newkey(int argc, char **argv)
                  "else delete it", pending);
         return CLI_ERROR;
     }
-    if (account_session() || cli_key_generate(&new_account_key)) return CLI_ERROR;
+    if (account_session()) return CLI_ERROR;
+    if (cli.never_create) {
+        /* As uacme: the new key is a file the user made. */
+        if (cli_path(newkey_path, sizeof newkey_path, cli.confdir, "private", "newkey.pem")) return CLI_ERROR;
+        rc = cli_key_load(newkey_path, &new_account_key);
+        if (rc == 1) cli_fail("no key in %s, and -n forbids creating one", newkey_path);
+        if (rc) return CLI_ERROR;
+    } else if (cli_key_generate(&new_account_key)) {
+        return CLI_ERROR;
+    }
     /* The new key reaches the disk before the CA switches to it, and
        replaces the old file only once the CA did. */
     pem = cli_key_pem(&new_account_key, &len);
@@ -500,6 +531,7 @@ static int cmd_newkey(int argc, char **argv)
         cli_say("the account now uses the key in %s: move it over key.pem", pending);
         return CLI_ERROR;
     }
+    if (cli.never_create) cli_remove(newkey_path); /* it is key.pem now */
     cli_say("account key replaced: %s (%s)", account_key_path,
             cli_key_describe(&new_account_key, desc, sizeof desc));
     return CLI_OK;

@@ -63,6 +63,9 @@ typedef struct cli_options {
     int n_alpn;
     const char *profile;     /* --profile */
     int transport;           /* --transport */
+    int must_staple;         /* -m: the CSR asks for the RFC 7633 TLS Feature (OCSP Must-Staple) */
+    int never_create;        /* -n: never create directories or keys; fail when one is missing */
+    int no_ocsp;             /* -o: accepted for uacme's scripts; acme2-cli never asks OCSP (see usage) */
 } cli_options;
 
 extern cli_options cli;
@@ -118,7 +121,8 @@ void cli_disconnect(void);
 
 /* a "/" b ["/" c]: CLI_ERROR when too long. */
 int cli_path(char *out, size_t size, const char *a, const char *b, const char *c);
-/* mkdir -p with mode for every directory it creates. */
+/* mkdir -p with mode for every directory it creates; with -n a missing
+   directory is an error instead. */
 int cli_mkdirs(const char *path, mode_t mode);
 /* Reads a whole file (at most cap - 1 bytes, NUL-terminated). Returns 0,
    1 when it does not exist, CLI_ERROR otherwise (reported). */
@@ -142,8 +146,9 @@ int cli_key_generate(acme2_key *key);
 /* PKCS#8 PEM of key into a static buffer, wiped by cli_key_pem_wipe. */
 const char *cli_key_pem(const acme2_key *key, size_t *len);
 void cli_key_pem_wipe(void);
-/* Loads the key, or generates and saves one (mode 0600) when missing.
-   *created tells which. Returns 0 or CLI_ERROR. */
+/* Loads the key, or generates and saves one (mode 0600) when missing
+   (with -n a missing key is an error). *created tells which. Returns 0 or
+   CLI_ERROR. */
 int cli_key_load_or_create(const char *path, acme2_key *key, int *created);
 /* "EC P-256", "RSA 2048". */
 const char *cli_key_describe(const acme2_key *key, char *buf, size_t size);

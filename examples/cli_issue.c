@@ -193,7 +193,8 @@ static int run_hook(const char *method, int type, const char *ident, const char 
 
 static const char *hook_auth(const acme2_challenge_info *ch)
 {
-    return ch->type == ACME2_CHALLENGE_DNS_01 ? ch->dns_value : ch->key_authorization;
+    return (ch->type == ACME2_CHALLENGE_DNS_01 || ch->type == ACME2_CHALLENGE_DNS_PERSIST_01) ? ch->dns_value
+                                                                                               : ch->key_authorization;
 }
 
 static int deploy(void *user, const acme2_challenge_info *ch)
@@ -202,6 +203,13 @@ static int deploy(void *user, const acme2_challenge_info *ch)
     int rc;
     (void)user;
     if (!type) return 1;
+    if (ch->type == ACME2_CHALLENGE_DNS_PERSIST_01) {
+        /* For a person as much as for the hook: the record stays, so it is
+           published once, by hand or by the hook, and every later order
+           of this account reuses it. */
+        cli_say("%s: dns-persist-01 record (publish once and keep it):", ch->identifier.value);
+        cli_say("  %s. IN TXT \"%s\"", ch->dns_name, ch->dns_value);
+    }
     if (cli.hook) {
         rc = run_hook("begin", ch->type, ch->identifier.value, ch->token, hook_auth(ch));
         if (rc == 0) {
@@ -305,6 +313,10 @@ static int plan_challenges(int *types, size_t *n)
 {
     static const int all[3] = { ACME2_CHALLENGE_HTTP_01, ACME2_CHALLENGE_DNS_01, ACME2_CHALLENGE_TLS_ALPN_01 };
     int first = cli.challenge ? cli.challenge : ACME2_CHALLENGE_HTTP_01;
+    if (first == ACME2_CHALLENGE_DNS_PERSIST_01 && !cli.hook) {
+        cli_fail("dns-persist-01 needs a hook (-h) that publishes (or has published) the record");
+        return CLI_ERROR;
+    }
     size_t i;
     *n = 0;
     if (cli.hook) {
@@ -375,8 +387,10 @@ static int issue(int argc, char **argv)
     char cert_dir[CLI_PATH_MAX], key_dir[CLI_PATH_MAX], cert_path[CLI_PATH_MAX], key_path[CLI_PATH_MAX];
     char account_path[CLI_PATH_MAX];
     char replaces[256], desc[32], t1[32];
-    int types[3];
+    int types[4];
     size_t n_types, i, pem_len;
+    static unsigned char csr[4096];
+    int csr_len = 0;
     const char *pem;
     const acme2_directory *d;
     acme2_issue_params ip;
@@ -421,10 +435,25 @@ static int issue(int argc, char **argv)
     cli_say("certificate key: %s (%s, %s)", key_path, created ? "created" : "reused",
             cli_key_describe(&cert_key, desc, sizeof desc));
 
+    if (cli.must_staple) {
+        /* The library builds its CSR without extensions beyond the SAN: a
+           ready one carries the TLS Feature. */
+        csr_len = acme2_csr_der(csr, sizeof csr, &cert_key, ids, n_ids, ACME2_CSR_MUST_STAPLE);
+        if (csr_len < 0) {
+            cli_report("cannot build the CSR", csr_len);
+            return CLI_ERROR;
+        }
+        cli_debug("CSR asks for OCSP Must-Staple (RFC 7633)");
+    }
+
     memset(&ip, 0, sizeof ip);
     ip.ids = ids;
     ip.n_ids = n_ids;
     ip.cert_key = &cert_key;
+    if (csr_len > 0) {
+        ip.csr = csr;
+        ip.csr_len = (size_t)csr_len;
+    }
     ip.challenge_types = types;
     ip.n_challenge_types = n_types;
     ip.deploy = deploy;

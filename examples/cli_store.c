@@ -40,6 +40,13 @@ int cli_mkdirs(const char *path, mode_t mode)
         return CLI_ERROR;
     }
     memcpy(p, path, n + 1);
+    if (cli.never_create) {
+        struct stat st;
+        if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) {
+            cli_fail("directory %s does not exist, and -n forbids creating it", path);
+            return CLI_ERROR;
+        }
+    }
     /* Each prefix ending before a '/', then the whole path. */
     for (i = 1; i <= n; i++) {
         if (p[i] != '/' && p[i] != 0) continue;
@@ -289,6 +296,10 @@ int cli_key_load_or_create(const char *path, acme2_key *key, int *created)
     int rc = cli_key_load(path, key);
     *created = 0;
     if (rc != 1) return rc;
+    if (cli.never_create) {
+        cli_fail("no key in %s, and -n forbids creating one", path);
+        return CLI_ERROR;
+    }
     if (cli_key_generate(key)) return CLI_ERROR;
     pem = cli_key_pem(key, &len);
     rc = pem ? cli_write_atomic(path, pem, len, 0600) : CLI_ERROR;
