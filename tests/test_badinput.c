@@ -58,6 +58,9 @@ static void setup(void)
     chain_ok[got] = 0;
 }
 
+#define CHALL_PERSIST(names) \
+    "{\"type\":\"dns-persist-01\",\"url\":\"" CA "/chall/9\",\"status\":\"pending\",\"issuerDomainNames\":" names "}"
+
 /* ------------------------------------------------------ generated bodies */
 
 static char gen_buf[1024 * 1024];
@@ -205,6 +208,40 @@ static int subproblems_bounded(const acme2_client *c)
 }
 
 static int problem_type_other(const acme2_client *c) { return acme2_client_problem(c)->type == ACME2_PROB_OTHER; }
+
+/* The leaf of chain_ok alone, as PEM (what the issuer rows start from). */
+static char leaf_only[4096];
+static const char *gen_leaf_only(void)
+{
+    const char *end = strstr(chain_ok, "-----END CERTIFICATE-----\n");
+    size_t n = end ? (size_t)(end - chain_ok) + 26 : 0;
+    memcpy(leaf_only, chain_ok, n);
+    leaf_only[n] = 0;
+    return leaf_only;
+}
+/* chain_ok's second certificate: the test CA, the leaf's real issuer. */
+static const char *gen_issuer_ok(void) { return chain_ok + strlen(gen_leaf_only()); }
+
+/* An orders page listing 100 orders (within ACME2_MAX_TOKENS). */
+static const char *gen_orders_100(void)
+{
+    size_t n = (size_t)snprintf(gen_buf, sizeof gen_buf, "{\"orders\":[");
+    int i;
+    for (i = 0; i < 100; i++)
+        n += (size_t)snprintf(gen_buf + n, sizeof gen_buf - n, "%s\"" CA "/order/%d\"", i ? "," : "", i);
+    snprintf(gen_buf + n, sizeof gen_buf - n, "]}");
+    return gen_buf;
+}
+
+static acme2_authz last_authz;
+/* The dns-persist-01 challenge the draft says to reject is there, not usable. */
+static int persist_demoted(const acme2_client *c)
+{
+    (void)c;
+    return last_authz.n_challenges == 2 && last_authz.challenges[0].type == ACME2_CHALLENGE_OTHER &&
+           strcmp(last_authz.challenges[0].type_str, "dns-persist-01") == 0 &&
+           last_authz.challenges[1].type == ACME2_CHALLENGE_HTTP_01;
+}
 static int rate_limited_not_waited(const acme2_client *c)
 {
     return acme2_client_problem(c)->type == ACME2_PROB_RATE_LIMITED && acme2_wait_seconds(c) == 0;
@@ -223,11 +260,14 @@ enum {
     OP_CHALL,      /* acme2_challenge_accept */
     OP_CERT,       /* acme2_certificate_download */
     OP_ISSUE_AUTHZ,/* acme2_issue resuming a pending order: the authorization */
-    OP_ISSUE_CERT  /* acme2_issue resuming a valid order: the certificate */
+    OP_ISSUE_CERT, /* acme2_issue resuming a valid order: the certificate */
+    OP_ORDERS,     /* acme2_orders_page_get: a page of the account's orders list */
+    OP_ISSUER      /* acme2_certificate_issuer_*: the issuer (Link rel="up") of the chain's leaf */
 };
 static const char *const op_names[] = {
     "directory", "newNonce", "newAccount", "newOrder", "order fetch", "authorization fetch",
-    "challenge accept", "certificate download", "acme2_issue: authorization", "acme2_issue: certificate"
+    "challenge accept", "certificate download", "acme2_issue: authorization", "acme2_issue: certificate",
+    "orders list page", "issuer fetch"
 };
 
 #define ROW_BIG_WORK 0x100   /* a 512 KB work buffer instead of 16 KB */
@@ -426,6 +466,43 @@ static const row rows[] = {
       "nothing deployed" },
     { "hostile value", "500 with an HTML body", OP_ORDER, 500, "Content-Type: text/html\n", "<html><h1>oops</h1></html>",
       NULL, 0, ACME2_ERR_HTTP, NULL, NULL },
+    /* issue 12: orders list, issuer via Link rel="up", dns-persist-01, RFC 9444 */
+    { "wrong type", "dns-persist-01 challenge with `\"issuerDomainNames\":\"ca.test\"` (a string)", OP_AUTHZ, 200, JSON_CT,
+      AUTHZ_HEAD "\"challenges\":[" CHALL_PERSIST("\"ca.test\"") "]}", NULL, 0, ACME2_ERR_PROTOCOL, NULL, NULL },
+    { "wrong type", "dns-persist-01 challenge with `\"issuerDomainNames\":[\"ca.test\",7]`", OP_AUTHZ, 200, JSON_CT,
+      AUTHZ_HEAD "\"challenges\":[" CHALL_PERSIST("[\"ca.test\",7]") "]}", NULL, 0, ACME2_ERR_PROTOCOL, NULL, NULL },
+    { "hostile value", "dns-persist-01 challenge with 11 issuerDomainNames (the draft allows 10)", OP_AUTHZ, 200, JSON_CT,
+      AUTHZ_HEAD "\"challenges\":[" CHALL_PERSIST("[\"a.test\",\"b.test\",\"c.test\",\"d.test\",\"e.test\",\"f.test\","
+      "\"g.test\",\"h.test\",\"i.test\",\"j.test\",\"k.test\"]") "," CHALL_HTTP("tok") "]}", NULL, 0, 0, persist_demoted,
+      "kept as an unusable challenge (type other); http-01 stays usable" },
+    { "hostile value", "dns-persist-01 challenge with the issuer name `CA.TEST.` (not normalized)", OP_AUTHZ, 200, JSON_CT,
+      AUTHZ_HEAD "\"challenges\":[" CHALL_PERSIST("[\"CA.TEST.\"]") "," CHALL_HTTP("tok") "]}", NULL, 0, 0,
+      persist_demoted, "kept as an unusable challenge (type other)" },
+    { "wrong type", "authorization with `\"subdomainAuthAllowed\":1`", OP_AUTHZ, 200, JSON_CT,
+      AUTHZ_HEAD "\"subdomainAuthAllowed\":1,\"challenges\":[]}", NULL, 0, ACME2_ERR_PROTOCOL, NULL, NULL },
+    { "wrong type", "directory with `\"subdomainAuthAllowed\":\"yes\"`", OP_DIR, 200, JSON_CT,
+      "{\"newNonce\":\"" CA "/nonce\",\"newAccount\":\"" CA "/acct\",\"newOrder\":\"" CA "/order\","
+      "\"meta\":{\"subdomainAuthAllowed\":\"yes\"}}", NULL, 0, ACME2_ERR_PROTOCOL, NULL, NULL },
+    { "wrong type", "account with `\"orders\":5`", OP_ACCOUNT, 201, JSON_CT "Location: " ACCT "\n",
+      "{\"status\":\"valid\",\"orders\":5}", NULL, 0, ACME2_ERR_PROTOCOL, NULL, NULL },
+    { "wrong type", "orders list `{\"orders\":[1]}`", OP_ORDERS, 200, JSON_CT, "{\"orders\":[1]}", NULL, 0,
+      ACME2_ERR_PROTOCOL, NULL, NULL },
+    { "thousands of authorizations", "an orders list page of 100 orders", OP_ORDERS, 200, JSON_CT, NULL,
+      gen_orders_100, 0, ACME2_ERR_TOO_LARGE, NULL, "bounded by ACME2_MAX_ORDERS_PAGE (32); nothing is cut" },
+    { "bad header", "orders list page whose `Link: rel=\"next\"` is the page itself", OP_ORDERS, 200,
+      JSON_CT "Link: <" CA "/acct/1/orders>;rel=\"next\"\n", "{\"orders\":[]}", NULL, 0, ACME2_ERR_PROTOCOL, NULL,
+      "a loop" },
+    { "bad header", "two different `Link: rel=\"up\"` targets", OP_CERT, 200,
+      PEM_CT "Link: <" CA "/up/1>;rel=\"up\"\nLink: <" CA "/up/2>;rel=\"up\"\n", NULL, NULL, 0, ACME2_ERR_PROTOCOL,
+      NULL, NULL },
+    { "hostile value", "the chain's own leaf again as its issuer", OP_ISSUER, 200, PEM_CT, NULL, gen_leaf_only, 0,
+      ACME2_ERR_PROTOCOL, NULL, "a loop; nothing appended" },
+    { "hostile value", "text as `application/pkix-cert`", OP_ISSUER, 200, "Content-Type: application/pkix-cert\n",
+      "not a certificate", NULL, 0, ACME2_ERR_DER, NULL, "nothing appended" },
+    { "wrong content type", "`application/json` for an issuer certificate", OP_ISSUER, 200, JSON_CT, "{}", NULL, 0,
+      ACME2_ERR_CONTENT_TYPE, NULL, NULL },
+    { "hostile value", "the leaf's real issuer", OP_ISSUER, 200, PEM_CT, NULL, gen_issuer_ok, 0, 0, NULL,
+      "accepted and appended" },
 };
 
 #define N_ROWS ((int)(sizeof rows / sizeof rows[0]))
@@ -519,6 +596,8 @@ static void run_row(int i)
     case OP_ORDER: steps[n].url = CA "/order/1"; break;
     case OP_AUTHZ: case OP_ISSUE_AUTHZ: steps[n].url = CA "/authz/1"; break;
     case OP_CHALL: steps[n].url = CA "/chall/1"; steps[n].payload = "{}"; break;
+    case OP_ORDERS: steps[n].url = CA "/acct/1/orders"; break;
+    case OP_ISSUER: steps[n].url = CA "/issuer/1"; break;
     default: steps[n].url = CA "/cert/1"; break;
     }
     steps[n].status = r->status;
@@ -562,7 +641,30 @@ static void run_row(int i)
         rc = acme2_order_new(&c, &op, &ord);
         break;
     }
-    case OP_AUTHZ: rc = acme2_authz_get(&c, CA "/authz/1", &az); break;
+    case OP_AUTHZ:
+        rc = acme2_authz_get(&c, CA "/authz/1", &az);
+        if (rc == 0) last_authz = az;
+        break;
+    case OP_ORDERS: {
+        static acme2_orders_page pg;
+        pg.n_orders = 77;
+        rc = acme2_orders_page_get(&c, CA "/acct/1/orders", &pg);
+        if (rc < 0) CHECK_MSG(pg.n_orders == 77, "a failed page was written");
+        break;
+    }
+    case OP_ISSUER: {
+        static char chain[16384];
+        acme2_http_request req;
+        size_t len, before;
+        snprintf(chain, sizeof chain, "%s", gen_leaf_only());
+        len = before = strlen(chain);
+        rc = acme2_certificate_issuer_request(&c, CA "/issuer/1", &req);
+        if (rc == 0) rc = script_transport(&s, &req, acme2_client_response(&c));
+        if (rc == 0) rc = acme2_certificate_issuer_response(&c, chain, sizeof chain, &len);
+        if (rc < 0) CHECK_MSG(len == before && strcmp(chain, gen_leaf_only()) == 0, "a failed issuer fetch changed the chain");
+        else CHECK_MSG(len == strlen(chain_ok) && strcmp(chain, chain_ok) == 0, "the issuer was not appended as openssl writes it");
+        break;
+    }
     case OP_CHALL: rc = acme2_challenge_accept(&c, CA "/chall/1"); break;
     case OP_CERT: rc = acme2_certificate_download(&c, CA "/cert/1", &pem, &pem_len); break;
     default: {
