@@ -228,6 +228,11 @@ FUZZ_UNUSED static void fuzz_check_response(const acme2_http_response *r)
         off += strlen(r->links + off) + 1;
     }
     FUZZ_ASSERT(off == r->links_len);
+    FUZZ_ASSERT(fuzz_str_bounded(r->link_next, ACME2_MAX_URL) && fuzz_str_bounded(r->link_up, ACME2_MAX_URL));
+    for (i = 0; r->link_next[i]; i++)
+        FUZZ_ASSERT((unsigned char)r->link_next[i] > 0x20 && (unsigned char)r->link_next[i] < 0x7f);
+    for (i = 0; r->link_up[i]; i++)
+        FUZZ_ASSERT((unsigned char)r->link_up[i] > 0x20 && (unsigned char)r->link_up[i] < 0x7f);
 }
 
 /* The problem a client keeps: strings inside its own storage (or ""). */
@@ -271,7 +276,8 @@ FUZZ_UNUSED static int fuzz_url_ok(const char *u)
 enum {
     FR_DIRECTORY, FR_NONCE, FR_ACCOUNT_NEW, FR_ACCOUNT_UPDATE, FR_ACCOUNT_DEACTIVATE, FR_KEY_CHANGE,
     FR_ORDER_NEW, FR_ORDER_GET, FR_ORDER_FINALIZE, FR_AUTHZ_GET, FR_AUTHZ_NEW, FR_AUTHZ_DEACTIVATE,
-    FR_CHALLENGE_ACCEPT, FR_CERTIFICATE, FR_CERTIFICATE_SINK, FR_REVOKE, FR_RENEWAL_INFO, FR_OPS
+    FR_CHALLENGE_ACCEPT, FR_CERTIFICATE, FR_CERTIFICATE_SINK, FR_REVOKE, FR_RENEWAL_INFO,
+    FR_ORDERS_PAGE, FR_ISSUER, FR_OPS
 };
 
 /* ---- a fixed CA for the targets that need a directory first ---- */
@@ -282,7 +288,8 @@ static const char fuzz_directory[] =
     "\"newAuthz\":\"" FUZZ_CA "/authz\",\"revokeCert\":\"" FUZZ_CA "/revoke\",\"keyChange\":\"" FUZZ_CA "/key-change\","
     "\"renewalInfo\":\"" FUZZ_CA "/ari\",\"meta\":{\"termsOfService\":\"" FUZZ_CA "/tos\",\"website\":\"" FUZZ_CA "\","
     "\"caaIdentities\":[\"ca.test\"],\"externalAccountRequired\":false,"
-    "\"profiles\":{\"classic\":\"The usual\",\"shortlived\":\"Seven days\"}}}";
+    "\"profiles\":{\"classic\":\"The usual\",\"shortlived\":\"Seven days\"},"
+    "\"subdomainAuthAllowed\":true,\"accountHashPrefix\":\"" FUZZ_CA "/account-hash/\",\"issuerDomainNames\":[\"ca.test\"]}}";
 
 /* Pushes a fixed response (for the prerequisites before the fuzzed one). */
 FUZZ_UNUSED static void fuzz_push_fixed(acme2_http_response *resp, int status, const char *ctype, const char *nonce,

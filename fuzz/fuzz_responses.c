@@ -40,6 +40,24 @@ static acme2_order fr_order;
 static acme2_authz fr_authz;
 static acme2_account fr_account;
 static acme2_renewal_info fr_ri;
+static acme2_orders_page fr_page;
+/* The chain an issuer answer (FR_ISSUER) is appended to: a self-signed
+   certificate made by openssl (CN=fuzz-ca), so an answer with another
+   certificate of that subject is accepted. */
+static const char fr_chain_start[] =
+    "-----BEGIN CERTIFICATE-----\n"
+    "MIIBezCCASGgAwIBAgIUMvbGjXb1ZY8utlJ0c0ZTJybdSNQwCgYIKoZIzj0EAwIw\n"
+    "EjEQMA4GA1UEAwwHZnV6ei1jYTAgFw0yNjEyMDQxODIzMTNaGA8yMTI2MTExMDE4\n"
+    "MjMxM1owEjEQMA4GA1UEAwwHZnV6ei1jYTBZMBMGByqGSM49AgEGCCqGSM49AwEH\n"
+    "A0IABByxcPbqI2MtOHo2I0dUxSTwXnmthX1yDD7bk4QfC7ioIvSe+lxJTCS8BvLs\n"
+    "KZ+1gSCNQvxTEDrlFHhc4W+EITijUzBRMB0GA1UdDgQWBBSmH5bXypCCrW/sj9Tt\n"
+    "X4SYQeBHmjAfBgNVHSMEGDAWgBSmH5bXypCCrW/sj9TtX4SYQeBHmjAPBgNVHRMB\n"
+    "Af8EBTADAQH/MAoGCCqGSM49BAMCA0gAMEUCIQCnY47ovCbVlYsoyJOW8jxgh6zp\n"
+    "688aetQtId2HX4xzJgIgZ22ebLL1UFnqOpmIHXJqay22xneK5PnKGHsk/clNMmk=\n"
+    "-----END CERTIFICATE-----\n"
+;
+static char fr_chain[8192];
+static size_t fr_chain_len;
 static const acme2_identifier fr_id = { ACME2_ID_DNS, "example.org" };
 static const unsigned char fr_csr[] = { 0x30, 0x03, 0x02, 0x01, 0x00 }; /* not checked by the client */
 static const char *const fr_contacts[] = { "mailto:a@example.org" };
@@ -100,6 +118,8 @@ static int fr_request(acme2_client *c, int op, acme2_http_request *req)
     case FR_CERTIFICATE_SINK: return acme2_certificate_request(c, FUZZ_CA "/cert/1", req);
     case FR_REVOKE: return acme2_revoke_request(c, fr_csr, sizeof fr_csr, 1, NULL, req);
     case FR_RENEWAL_INFO: return acme2_renewal_info_get_request(c, "aYhba4dGQEHhs3uEe6CuLN4ByNQ.AIdlQyE", req);
+    case FR_ORDERS_PAGE: return acme2_orders_page_request(c, FUZZ_CA "/acct/1/orders", req);
+    case FR_ISSUER: return acme2_certificate_issuer_request(c, FUZZ_CA "/issuer/1", req);
     default: return ACME2_ERR_PARAM;
     }
 }
@@ -127,6 +147,13 @@ static int fr_response(acme2_client *c, int op)
     case FR_CERTIFICATE_SINK: return acme2_certificate_response(c, &fr_pem, &fr_pem_len);
     case FR_REVOKE: return acme2_revoke_response(c);
     case FR_RENEWAL_INFO: return acme2_renewal_info_get_response(c, &fr_ri);
+    case FR_ORDERS_PAGE: return acme2_orders_page_response(c, &fr_page);
+    case FR_ISSUER: {
+        size_t before = fr_chain_len;
+        int rc = acme2_certificate_issuer_response(c, fr_chain, sizeof fr_chain, &fr_chain_len);
+        if (rc != 0) FUZZ_ASSERT(fr_chain_len == before && memcmp(fr_chain, fr_chain_start, before) == 0);
+        return rc;
+    }
     default: return ACME2_ERR_PARAM;
     }
 }
@@ -256,13 +283,31 @@ static void fr_check_success(acme2_client *c, int op)
         FUZZ_ASSERT(a->n_challenges >= 0 && a->n_challenges <= ACME2_MAX_CHALLENGES);
         for (i = 0; i < a->n_challenges; i++) {
             const acme2_challenge *ch = &a->challenges[i];
-            FUZZ_ASSERT(ch->type >= ACME2_CHALLENGE_OTHER && ch->type <= ACME2_CHALLENGE_DNS_ACCOUNT_01);
+            FUZZ_ASSERT(ch->type >= ACME2_CHALLENGE_OTHER && ch->type <= ACME2_CHALLENGE_DNS_PERSIST_01);
             FUZZ_ASSERT(ch->status > ACME2_STATUS_UNKNOWN && ch->status <= ACME2_STATUS_REVOKED);
             FUZZ_ASSERT(fuzz_str_in(ch->type_str, a->strings, sizeof a->strings));
             FUZZ_ASSERT(fuzz_str_in(ch->url, a->strings, sizeof a->strings) && fuzz_url_ok(ch->url));
             FUZZ_ASSERT(fuzz_str_in(ch->token, a->strings, sizeof a->strings));
             if (ch->type != ACME2_CHALLENGE_OTHER) FUZZ_ASSERT(strcmp(ch->type_str, acme2_challenge_name(ch->type)) == 0);
             FUZZ_ASSERT(acme2_authz_challenge(a, ch->type) != NULL);
+            FUZZ_ASSERT(ch->n_issuer_domains >= 0 && ch->n_issuer_domains <= ACME2_MAX_ISSUER_DOMAINS);
+            if (ch->type == ACME2_CHALLENGE_DNS_PERSIST_01) {
+                /* usable: 1..10 normalized names, the directory's among them */
+                int k, has_dir = 0;
+                FUZZ_ASSERT(ch->n_issuer_domains >= 1);
+                for (k = 0; k < ch->n_issuer_domains; k++) {
+                    const char *nm = acme2_challenge_issuer_domain(ch, k);
+                    FUZZ_ASSERT(fuzz_str_in(nm, a->strings, sizeof a->strings));
+                    {
+                        size_t j, l = strlen(nm);
+                        FUZZ_ASSERT(l > 0 && l <= 253 && nm[l - 1] != '.');
+                        for (j = 0; j < l; j++) FUZZ_ASSERT(!(nm[j] >= 'A' && nm[j] <= 'Z') && nm[j] != '*');
+                    }
+                    has_dir |= strcmp(nm, "ca.test") == 0;
+                }
+                FUZZ_ASSERT(has_dir);
+                FUZZ_ASSERT(acme2_challenge_issuer_domain(ch, ch->n_issuer_domains) == NULL);
+            }
         }
         if (op != FR_AUTHZ_NEW) FUZZ_ASSERT(strcmp(a->url, FUZZ_CA "/authz/1") == 0);
         break;
@@ -277,6 +322,32 @@ static void fr_check_success(acme2_client *c, int op)
         else FUZZ_ASSERT(r->body_total == r->body_len);
         for (i = 0; i < r->n_alternates; i++) FUZZ_ASSERT(fuzz_url_ok(acme2_certificate_alternate(c, i)));
         FUZZ_ASSERT(acme2_certificate_alternate(c, r->n_alternates) == NULL);
+        break;
+    }
+    case FR_ORDERS_PAGE:
+        FUZZ_ASSERT(fr_page.n_orders >= 0 && fr_page.n_orders <= ACME2_MAX_ORDERS_PAGE);
+        FUZZ_ASSERT(fr_page.used <= sizeof fr_page.strings);
+        for (i = 0; i < fr_page.n_orders; i++) {
+            const char *u = acme2_orders_page_url(&fr_page, i);
+            FUZZ_ASSERT(fuzz_str_in(u, fr_page.strings, sizeof fr_page.strings) && fuzz_url_ok(u));
+        }
+        FUZZ_ASSERT(acme2_orders_page_url(&fr_page, fr_page.n_orders) == NULL);
+        FUZZ_ASSERT(fuzz_str_bounded(fr_page.next, ACME2_MAX_URL));
+        FUZZ_ASSERT(fr_page.next[0] == 0 || (fuzz_url_ok(fr_page.next) && strcmp(fr_page.next, FUZZ_CA "/acct/1/orders") != 0));
+        break;
+    case FR_ISSUER: {
+        /* one PEM certificate more, every block of the chain parses */
+        size_t pos = 0, n;
+        int blocks = 0, r;
+        static unsigned char der[4096];
+        acme2_cert_info ci;
+        FUZZ_ASSERT(fr_chain_len > sizeof fr_chain_start - 1 && fr_chain_len <= sizeof fr_chain);
+        FUZZ_ASSERT(memcmp(fr_chain, fr_chain_start, sizeof fr_chain_start - 1) == 0);
+        while ((r = acme2_pem_cert_next(fr_chain, fr_chain_len, &pos, der, sizeof der, &n)) == 1) {
+            FUZZ_ASSERT(acme2_cert_parse(&ci, der, n) == 0);
+            blocks++;
+        }
+        FUZZ_ASSERT(r == 0 && blocks == 2);
         break;
     }
     case FR_RENEWAL_INFO:
@@ -307,6 +378,9 @@ int FUZZ_ENTRY_RESPONSES(const uint8_t *data, size_t size)
     memset(&fr_authz, 0, sizeof fr_authz);
     memset(&fr_account, 0, sizeof fr_account);
     memset(&fr_ri, 0, sizeof fr_ri);
+    memset(&fr_page, 0, sizeof fr_page);
+    memcpy(fr_chain, fr_chain_start, sizeof fr_chain_start);
+    fr_chain_len = sizeof fr_chain_start - 1;
     fr_pem = NULL;
     fr_pem_len = 0;
     fr_sunk = 0;
