@@ -44,11 +44,13 @@ MAIN_CASES=(account-ec-p256 http-01-builtin issue-again-not-due force-renews-sam
     dns-01-hook tls-alpn-01-builtin wildcard-dns-01 several-sans ipv4-identifier
     ipv6-identifier rsa-keys ec-p384-keys revoke-account-key revoke-cert-key
     revoke-wrong-key-refused keychange-then-issue deactivate-then-order-refused
-    challenge-not-deployed renewal-info)
+    challenge-not-deployed renewal-info must-staple never-create no-ocsp-accepted)
 EAB_CASES=(eab-good-mac eab-bad-mac eab-missing)
 NONCE_CASES=(badnonce-retries)
 REUSE_CASES=(authz-reuse)
 ALT_CASES=(alternate-chains alternate-chain-missing)
+ORDERS_CASES=(orders-list-pages)
+ORDERS_BIN=${ACME2_ORDERS:-$ROOT/build/integration-orders}  # tests/integration/orders.c
 
 # ---- plumbing ----
 
@@ -501,6 +503,54 @@ lane_main() {
     stop_pebble main
 }
 
+# uacme's -m: the CSR asks for the RFC 7633 TLS Feature (checked with
+# `openssl req -text` in tests/test_rows.c); Pebble 2.4 accepts the CSR and
+# leaves the extension out of the certificate, so here the issuance with it
+# is what is checked.
+case_must_staple() {
+    cli "$A" "${HTTP_ARGS[@]}" -m issue ms.test
+    want_rc 0 "issue -m ms.test" || return 1
+    check_cert "$A" ms.test "$PEBBLE_ROOT" DNS:ms.test || return 1
+    grep -q "Must-Staple" "$ERR" && { fail "unexpected Must-Staple complaint: $(last_err)"; return 1; }
+    note "Pebble 2.4 does not copy the TLS Feature into certificates"
+}
+
+# uacme's -n: nothing is created; a missing directory or key is an error.
+case_never_create() {
+    local N=$WORK/conf-never
+    rm -rf "$N"
+    cli "$N" -n -y new
+    want_rc 2 "new -n without CONFDIR" || return 1
+    [ ! -e "$N" ] || { fail "-n created ${N#"$ROOT"/}"; return 1; }
+    grep -q "\-n forbids" "$ERR" || { fail "no '-n forbids' message: $(last_err)"; return 1; }
+    # With the directories there but no key, still nothing is made.
+    mkdir -p "$N/private" && chmod 700 "$N/private"
+    cli "$N" -n -y new
+    want_rc 2 "new -n without a key" || return 1
+    [ ! -e "$N/private/key.pem" ] || { fail "-n created an account key"; return 1; }
+    # An account made without -n; then issue -n must not create the
+    # certificate's directories or key.
+    new_account "$N" || return 1
+    cli "$N" -n "${HTTP_ARGS[@]}" issue nc.test
+    want_rc 2 "issue -n without the certificate's directories" || return 1
+    [ ! -e "$N/nc.test" ] && [ ! -e "$N/private/nc.test" ] || { fail "issue -n created a directory"; return 1; }
+    # newkey -n takes private/newkey.pem, as uacme does.
+    cli "$N" -n newkey
+    want_rc 2 "newkey -n without newkey.pem" || return 1
+    openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-384 -out "$N/private/newkey.pem" 2>/dev/null
+    cli "$N" -n newkey
+    want_rc 0 "newkey -n with newkey.pem" || return 1
+    [ "$(key_kind "$N/private/key.pem")" = "EC secp384r1" ] || { fail "key.pem is $(key_kind "$N/private/key.pem"), not the P-384 newkey.pem"; return 1; }
+    [ ! -e "$N/private/newkey.pem" ] || { fail "newkey.pem left behind"; return 1; }
+}
+
+# uacme's -o is accepted (long and short) and changes nothing.
+case_no_ocsp_accepted() {
+    cli "$A" -o --no-ocsp "${HTTP_ARGS[@]}" issue h.test
+    want_rc 1 "issue -o h.test (not due)" || return 1
+    grep -q "not due" "$ERR" || { fail "no 'not due' message: $(last_err)"; return 1; }
+}
+
 # ---- other lane: one Pebble configuration after another ----
 
 case_eab_good_mac() {
@@ -621,6 +671,28 @@ case_alternate_chain_missing() {
     grep -q "no alternate chain 3" "$ERR" || { fail "no 'no alternate chain 3' message: $(last_err)"; return 1; }
 }
 
+# The account's orders list (RFC 8555 section 7.1.2.1) through the library
+# (tests/integration/orders.c) on a Pebble that pages it two by two: three
+# issuances, so three orders on two pages, each order valid.
+case_orders_list_pages() {
+    local O=$WORK/conf-orders n out
+    rm -rf "$O"
+    new_account "$O" || return 1
+    for n in 1 2 3; do
+        cli "$O" "${HTTP_ARGS[@]}" issue "ol$n.test"
+        want_rc 0 "issue ol$n.test" || return 1
+    done
+    out=$CD/orders.out
+    echo "\$ integration-orders" >> "$LOG"
+    timeout -k 5 "$CLI_TIMEOUT" "$ORDERS_BIN" "$PEBBLE_URL" "$PEBBLE_CA" "$O" > "$out" 2>> "$LOG" ||
+        { cat "$out" >> "$LOG"; fail "the orders list failed: $(tail -n 1 "$LOG")"; return 1; }
+    cat "$out" >> "$LOG"
+    grep -qx "TOTAL 3" "$out" || { fail "expected 3 orders, got: $(words "$(cat "$out")")"; return 1; }
+    grep -qx "PAGES 2" "$out" || { fail "expected 2 pages, got: $(grep PAGES "$out")"; return 1; }
+    [ "$(grep -c '^ORDER https://localhost:[0-9]*/.* valid$' "$out")" = 3 ] || { fail "not every order listed is valid"; return 1; }
+    [ "$(grep '^ORDER' "$out" | sort -u | wc -l)" = 3 ] || { fail "an order was listed twice"; return 1; }
+}
+
 run_group() { # name knobs-array-name cases-array-name
     local name=$1 c
     local -n knobs=$2 cases=$3
@@ -641,10 +713,13 @@ lane_other() {
     local reuse=(PEBBLE_AUTHZREUSE=100 PEBBLE_WFE_NONCEREJECT=0)
     # shellcheck disable=SC2034
     local alt=(PEBBLE_ALTERNATE_ROOTS=2 PEBBLE_AUTHZREUSE=0)
+    # shellcheck disable=SC2034
+    local orders=(PEBBLE_WFE_ORDERS_PER_PAGE=2 PEBBLE_AUTHZREUSE=0)
     run_group eab eab EAB_CASES
     run_group nonce nonce NONCE_CASES
     run_group reuse reuse REUSE_CASES
     run_group alt alt ALT_CASES
+    run_group orders orders ORDERS_CASES
 }
 
 # ---- run ----
@@ -659,12 +734,13 @@ for d in "$BASE"/run-*; do
     fi
 done
 rm -rf "$WORK" && mkdir -p "$WORK" || { echo "cannot create $WORK"; exit 2; }
-ALL_CASES=("${MAIN_CASES[@]}" "${EAB_CASES[@]}" "${NONCE_CASES[@]}" "${REUSE_CASES[@]}" "${ALT_CASES[@]}")
+ALL_CASES=("${MAIN_CASES[@]}" "${EAB_CASES[@]}" "${NONCE_CASES[@]}" "${REUSE_CASES[@]}" "${ALT_CASES[@]}" "${ORDERS_CASES[@]}")
 missing=""
 for p in pebble pebble-challtestsrv openssl curl timeout; do
     command -v "$p" >/dev/null 2>&1 || missing="$missing $p"
 done
 [ -x "$CLI" ] || missing="$missing ${CLI#"$ROOT"/}"
+[ -x "$ORDERS_BIN" ] || missing="$missing ${ORDERS_BIN#"$ROOT"/}"
 if [ -n "$missing" ]; then
     fail_all "cannot run: missing$missing" "${ALL_CASES[@]}" | tee "$WORK/results"
 else

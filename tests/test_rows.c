@@ -1083,6 +1083,26 @@ static void csr_with_must_staple_carries_the_tls_feature(void)
     CHECK(strstr(text, "TLS Feature") == NULL);
 }
 
+/* ---- LICENSE ---- */
+
+static void license_file_is_the_text_at_the_end_of_the_header(void)
+{
+    static char h[400000], l[4096];
+    long hn = t_read_file("acme2.h", h, sizeof h - 1), ln = t_read_file("LICENSE", l, sizeof l - 1);
+    const char *start, *end;
+    REQUIRE(hn > 0 && ln > 0);
+    h[hn] = 0;
+    l[ln] = 0;
+    start = strstr(h, "/*\nMIT License\n");
+    REQUIRE(start != NULL);
+    start += 3;
+    end = strstr(start, "*/");
+    REQUIRE(end != NULL);
+    CHECK_INT(ln, end - start);
+    CHECK(memcmp(l, start, (size_t)ln) == 0);
+    CHECK(strncmp(l, "MIT License\n\nCopyright (c) ", 27) == 0);
+}
+
 int main(void)
 {
     RUN(link_header_keeps_next_and_up);
@@ -1118,5 +1138,6 @@ int main(void)
     RUN(authz_new_subdomains_needs_the_directory_to_offer_it);
     RUN(subdomain_auth_allowed_of_the_wrong_type_is_a_protocol_error);
     RUN(csr_with_must_staple_carries_the_tls_feature);
+    RUN(license_file_is_the_text_at_the_end_of_the_header);
     return t_done("rows");
 }
