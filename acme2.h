@@ -31,8 +31,8 @@
      jws    JWK, RFC 7638 thumbprint, flattened JWS (ES256/ES384/RS256),
             HMAC for External Account Binding, nested JWS for keyChange
      der    PKCS#10 CSR, the tls-alpn-01 certificate, certificate reading
-     chall  key authorization, dns-01/http-01/tls-alpn-01/dns-account-01
-            helpers, the ARI certificate ID
+     chall  key authorization, dns-01/http-01/tls-alpn-01/dns-account-01/
+            dns-persist-01 helpers, the ARI certificate ID
      http   the transport contract and the response the transport fills
      protocol  the client: every RFC 8555 operation as a non-blocking
             request/response pair plus a blocking call over the transport

@@ -508,8 +508,8 @@ lane_main() {
 # leaves the extension out of the certificate, so here the issuance with it
 # is what is checked.
 case_must_staple() {
-    cli "$A" "${HTTP_ARGS[@]}" -m issue ms.test
-    want_rc 0 "issue -m ms.test" || return 1
+    cli "$A" "${HTTP_ARGS[@]}" --must-staple issue ms.test
+    want_rc 0 "issue --must-staple ms.test" || return 1
     check_cert "$A" ms.test "$PEBBLE_ROOT" DNS:ms.test || return 1
     grep -q "Must-Staple" "$ERR" && { fail "unexpected Must-Staple complaint: $(last_err)"; return 1; }
     note "Pebble 2.4 does not copy the TLS Feature into certificates"
@@ -525,8 +525,8 @@ case_never_create() {
     grep -q "\-n forbids" "$ERR" || { fail "no '-n forbids' message: $(last_err)"; return 1; }
     # With the directories there but no key, still nothing is made.
     mkdir -p "$N/private" && chmod 700 "$N/private"
-    cli "$N" -n -y new
-    want_rc 2 "new -n without a key" || return 1
+    cli "$N" --never-create -y new
+    want_rc 2 "new --never-create without a key" || return 1
     [ ! -e "$N/private/key.pem" ] || { fail "-n created an account key"; return 1; }
     # An account made without -n; then issue -n must not create the
     # certificate's directories or key.
