@@ -712,6 +712,9 @@ static void dns_persist01_nonconforming_challenges_are_demoted(void)
     static const char no_prefix[] =
         "{\"newNonce\":\"" CA "/nonce\",\"newAccount\":\"" CA "/acct\",\"newOrder\":\"" CA "/order\","
         "\"meta\":{\"issuerDomainNames\":[\"ca.test\"]}}";
+    static const char no_names[] =
+        "{\"newNonce\":\"" CA "/nonce\",\"newAccount\":\"" CA "/acct\",\"newOrder\":\"" CA "/order\","
+        "\"meta\":{\"accountHashPrefix\":\"" CA "/account-hash/\"}}";
     setup_keys();
     demoted(DIRECTORY_META, AUTHZ_WITH(PERSIST_CHALL("[]")));
     demoted(DIRECTORY_META, AUTHZ_WITH(PERSIST_CHALL("[\"ca.test\",\"a.test\",\"b.test\",\"c.test\",\"d.test\","
@@ -721,6 +724,7 @@ static void dns_persist01_nonconforming_challenges_are_demoted(void)
     demoted(DIRECTORY_META, AUTHZ_WITH(PERSIST_CHALL("[\"ca2.test\"]")));    /* lacks the directory's ca.test */
     demoted(DIRECTORY_META, AUTHZ_WITH(PERSIST_CHALL("[\"ca.test\",\"evil.test\"]"))); /* not a CAA identity */
     demoted(no_prefix, AUTHZ_WITH(PERSIST_CHALL("[\"ca.test\"]")));          /* no accountHashPrefix */
+    demoted(no_names, AUTHZ_WITH(PERSIST_CHALL("[\"ca.test\"]")));           /* no issuerDomainNames */
     demoted(DIRECTORY_META,
             AUTHZ_WITH("{\"type\":\"dns-persist-01\",\"url\":\"" CA "/chall/9\",\"status\":\"pending\"}"));
     demoted(DIRECTORY_META, AUTHZ_WITH("{\"type\":\"dns-persist-01\",\"url\":\"" CA "/chall/9\",\"status\":\"pending\","
@@ -860,25 +864,32 @@ static void issue_with_dns_persist01_deploys_the_persistent_record(void)
     SCRIPT_DONE(s);
 }
 
-static void issue_declines_dns_persist01_without_directory_names(void)
+static void issue_skips_dns_persist01_without_directory_names(void)
 {
     /* A directory with a prefix but no issuerDomainNames: the challenge is
-       parsed, the engine cannot say which name to publish and takes the
-       next preferred type (http-01). */
+       kept but not usable, so the engine takes the next preferred type
+       (http-01) and never asks for a persistent record. */
     static const char dir[] =
         "{\"newNonce\":\"" CA "/nonce\",\"newAccount\":\"" CA "/acct\",\"newOrder\":\"" CA "/order\","
         "\"meta\":{\"accountHashPrefix\":\"" CA "/account-hash/\"}}";
     static const char order_pending[] =
         "{\"status\":\"pending\",\"identifiers\":[{\"type\":\"dns\",\"value\":\"example.org\"}],"
         "\"authorizations\":[\"" CA "/authz/1\"],\"finalize\":\"" CA "/order/1/finalize\"}";
+    static const char order_ready[] =
+        "{\"status\":\"ready\",\"identifiers\":[{\"type\":\"dns\",\"value\":\"example.org\"}],"
+        "\"authorizations\":[\"" CA "/authz/1\"],\"finalize\":\"" CA "/order/1/finalize\"}";
+    static const char order_valid[] =
+        "{\"status\":\"valid\",\"identifiers\":[{\"type\":\"dns\",\"value\":\"example.org\"}],"
+        "\"authorizations\":[\"" CA "/authz/1\"],\"finalize\":\"" CA "/order/1/finalize\",\"certificate\":\"" CA "/cert/1\"}";
     step steps[] = {
         { "GET", DIR_URL, 0, NULL, 200, JSON_CT, dir, NULL },
         { "POST", CA "/order", 0, NULL, 201, JSON_CT "Location: " CA "/order/1\n", order_pending, NULL },
         { "POST", CA "/authz/1", 0, "", 200, JSON_CT, AUTHZ_WITH(PERSIST_CHALL("[\"ca.test\"]")), NULL },
         { "POST", CA "/chall/1", 0, "{}", 200, JSON_CT,
           "{\"type\":\"http-01\",\"url\":\"" CA "/chall/1\",\"status\":\"processing\",\"token\":\"tok-http_1\"}", NULL },
-        { "POST", CA "/order/1", 0, "", 200, JSON_CT,
-          "{\"status\":\"invalid\",\"identifiers\":[],\"authorizations\":[],\"finalize\":\"" CA "/order/1/finalize\"}", NULL },
+        { "POST", CA "/order/1", 0, "", 200, JSON_CT, order_ready, NULL },
+        { "POST", CA "/order/1/finalize", 0, NULL, 200, JSON_CT, order_valid, NULL },
+        { "POST", CA "/cert/1", 0, "", 200, PEM_CT, NULL, NULL },
     };
     static const int types[] = { ACME2_CHALLENGE_DNS_PERSIST_01, ACME2_CHALLENGE_HTTP_01 };
     acme2_client c;
@@ -889,6 +900,8 @@ static void issue_declines_dns_persist01_without_directory_names(void)
     const char *pem;
     size_t pem_len;
     setup_keys();
+    REQUIRE(make_pki() == 0);
+    steps[6].body = leaf1_pem;
     REQUIRE(known_account(&c, &s, steps, NSTEPS(steps)) == 0);
     memset(&p, 0, sizeof p);
     memset(&d, 0, sizeof d);
@@ -902,9 +915,10 @@ static void issue_declines_dns_persist01_without_directory_names(void)
     p.deploy = rec_deploy;
     p.cleanup = rec_cleanup;
     p.user = &d;
-    CHECK_INT(acme2_issue(&c, &p, &pem, &pem_len), ACME2_ERR_INVALID);
+    CHECK_INT(acme2_issue(&c, &p, &pem, &pem_len), 0);
     CHECK_INT(d.n, 1);
     CHECK_INT(d.type, ACME2_CHALLENGE_HTTP_01);
+    CHECK_INT(d.cleaned, 0);
     SCRIPT_DONE(s);
 }
 
@@ -1130,7 +1144,7 @@ int main(void)
     RUN(dns_persist01_malformed_issuer_domain_names_are_protocol_errors);
     RUN(dns_persist01_bad_directory_meta_is_dropped);
     RUN(issue_with_dns_persist01_deploys_the_persistent_record);
-    RUN(issue_declines_dns_persist01_without_directory_names);
+    RUN(issue_skips_dns_persist01_without_directory_names);
     RUN(dns_account01_label_matches_the_published_example);
     RUN(order_with_ancestor_domain_sends_it);
     RUN(order_with_ancestor_domain_is_checked_before_any_request);
