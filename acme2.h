@@ -1522,6 +1522,8 @@ typedef struct acme2_issuance {
     const char *chain;
     size_t chain_len;
     size_t rec_used, rec_pos;
+    int up_depth;                      /* issuers fetched through Link rel="up" (full_chain) */
+    size_t area_size;                  /* work buffer kept for the chain while they are fetched */
     acme2_sink_fn keep_sink;
     void *keep_sink_user;
     acme2_challenge_info info;
@@ -7910,7 +7912,7 @@ enum {
 /* The request of each phase (the one in flight, or to resend). */
 enum {
     ACME2__OP_RESUME = 1, ACME2__OP_NEW, ACME2__OP_AUTHZ, ACME2__OP_ACCEPT, ACME2__OP_POLL,
-    ACME2__OP_WHY, ACME2__OP_FINALIZE, ACME2__OP_ALT, ACME2__OP_CERT
+    ACME2__OP_WHY, ACME2__OP_FINALIZE, ACME2__OP_ALT, ACME2__OP_CERT, ACME2__OP_UP
 };
 
 /* Challenge records, packed in is->rec: state, type, wildcard, identifier
@@ -7987,6 +7989,13 @@ static int acme2__authz_requested(const acme2_issue_params *p, const acme2_authz
         const acme2_identifier *id = &p->ids[i];
         const char *v = id->value;
         if (id->type != a->identifier.type) continue;
+        /* RFC 9444: the authorization may be for the ancestor domain the
+           order named for this identifier. */
+        if (p->ancestor_domains && p->ancestor_domains[i] && !a->wildcard) {
+            const char *x = p->ancestor_domains[i], *w = a->identifier.value;
+            while (*x && acme2__lower((unsigned char)*x) == acme2__lower((unsigned char)*w)) { x++; w++; }
+            if (!*x && !*w) return 1;
+        }
         if (id->type == ACME2_ID_IP) {
             unsigned char x[16], y[16];
             int nx = acme2_ip_parse(v, x), ny = acme2_ip_parse(a->identifier.value, y);
@@ -8008,8 +8017,11 @@ static int acme2__authz_requested(const acme2_issue_params *p, const acme2_authz
 
 /* Ends the issuance with err: challenges still published are cleaned up
    first (ACME2__PH_CLEANUP ends in ACME2__PH_FAILED when result is set). */
+static void acme2__is_release_area(acme2_issuance *is);
+
 static int acme2__is_fail(acme2_issuance *is, int err)
 {
+    acme2__is_release_area(is);
     if (!is->result) is->result = err;
     is->phase = ACME2__PH_CLEANUP;
     is->rec_pos = 0;
@@ -8067,6 +8079,7 @@ static int acme2__is_build(acme2_issuance *is, acme2_http_request *req)
         op.not_after = p->not_after;
         op.profile = p->profile;
         op.replaces = is->drop_replaces ? NULL : p->replaces;
+        op.ancestor_domains = p->ancestor_domains;
         return acme2_order_new_request(c, &op, req);
     }
     case ACME2__OP_AUTHZ:
@@ -8081,6 +8094,8 @@ static int acme2__is_build(acme2_issuance *is, acme2_http_request *req)
         const unsigned char *csr = p->csr ? p->csr : (const unsigned char *)&is->authz;
         return acme2_order_finalize_request(c, &is->order, csr, p->csr ? p->csr_len : is->chain_len, req);
     }
+    case ACME2__OP_UP:
+        return acme2_certificate_issuer_request(c, is->cert_url, req);
     default: /* ALT, CERT: only the wanted chain goes to the caller's sink */
         if (is->op == ACME2__OP_CERT) acme2_client_set_sink(c, p->sink, p->sink_user);
         else acme2_client_set_sink(c, NULL, NULL);
@@ -8099,11 +8114,53 @@ static int acme2__is_parse(acme2_issuance *is)
     case ACME2__OP_AUTHZ: case ACME2__OP_WHY: return acme2_authz_get_response(c, &is->authz);
     case ACME2__OP_ACCEPT: return acme2_challenge_accept_response(c);
     case ACME2__OP_FINALIZE: return acme2_order_finalize_response(c, &is->order);
+    case ACME2__OP_UP: {
+        char *area = c->work + c->work_size - c->work_limit;
+        rc = acme2_certificate_issuer_response(c, area, is->area_size, &is->chain_len);
+        is->chain = area;
+        return rc;
+    }
     default:
         rc = acme2_certificate_response(c, &is->chain, &is->chain_len);
         acme2_client_set_sink(c, is->keep_sink, is->keep_sink_user);
         return rc;
     }
+}
+
+/* Gives the work buffer back that held the chain while issuers were
+   fetched. */
+static void acme2__is_release_area(acme2_issuance *is)
+{
+    if (is->area_size) is->c->work_limit -= is->area_size;
+    is->area_size = 0;
+}
+
+/* full_chain: the response named its issuer (Link rel="up"). Returns 0 to
+   fetch it (OP_UP set), 1 when the chain is whole (its top is
+   self-issued), or an error. The chain moves to the end of the work
+   buffer first, which requests then leave alone. */
+static int acme2__is_want_issuer(acme2_issuance *is)
+{
+    acme2_client *c = is->c;
+    const char *up = acme2_certificate_up(c);
+    int rc;
+    if (!is->area_size) {
+        size_t room = acme2__work_room(c), size = (room / 2) & ~(size_t)15;
+        char *area = c->work + room - size;
+        if (is->chain_len > size) return ACME2_ERR_NOSPACE;
+        memmove(area, is->chain, is->chain_len);
+        is->chain = area;
+        is->area_size = size;
+        c->work_limit += size;
+    }
+    rc = acme2__chain_top_self_issued(c, is->chain, is->chain_len);
+    if (rc != 0) return rc;
+    if (is->up_depth++ == ACME2_MAX_UP_DEPTH) return ACME2_ERR_PROTOCOL;
+    if (!acme2__copy_value(is->cert_url, sizeof is->cert_url, up, strlen(up))) return ACME2_ERR_PROTOCOL;
+    acme2__log(c, ACME2_LOG_INFO, "fetching the issuer ", is->cert_url);
+    is->op = ACME2__OP_UP;
+    is->resend = 1;
+    return 0;
 }
 
 /* The order exists (made or resumed): authorize it if pending, else go
@@ -8174,7 +8231,8 @@ static int acme2__is_after(acme2_issuance *is, int rc)
         is->rec[is->rec_pos] = ACME2__R_ACCEPTED;
         return 0;
     case ACME2__OP_POLL:
-        if (rc == ACME2_ERR_INVALID && c->problem.type == ACME2_PROB_NONE && is->phase == ACME2__PH_POLL) {
+        if (rc == ACME2_ERR_INVALID && c->problem.type == ACME2_PROB_NONE && is->phase == ACME2__PH_POLL &&
+            is->order.n_authz > 0) {
             /* An order that failed validation rarely says why: Boulder and
                Pebble put the reason into the failed challenge. Fetch the
                authorizations until one carries it. */
@@ -8206,12 +8264,17 @@ static int acme2__is_after(acme2_issuance *is, int rc)
         is->resend = 1;
         return 0;
     }
-    default:
+    default: /* CERT, UP */
         if (rc) return rc;
+        if (p->full_chain && acme2_certificate_up(c)) {
+            rc = acme2__is_want_issuer(is);
+            if (rc <= 0) return rc;
+        }
         /* Handed out only once checked. */
         rc = acme2_chain_check(c, is->chain, is->chain_len, p->cert_key, p->csr, p->csr_len, p->ids, p->n_ids);
         if (rc) return rc;
         is->phase = ACME2__PH_DONE;
+        acme2__is_release_area(is);
         acme2__log(c, ACME2_LOG_INFO, "certificate issued", NULL);
         return ACME2_STEP_DONE;
     }
@@ -8364,6 +8427,7 @@ ACME2_DEF int acme2_issuance_start(acme2_issuance *is, acme2_client *c, const ac
 {
     if (!is || !c || !p || !p->ids || !p->n_ids || (!p->cert_key && !p->csr)) return ACME2_ERR_PARAM;
     if (p->csr && !p->csr_len) return ACME2_ERR_PARAM;
+    if (p->full_chain && p->sink) return ACME2_ERR_PARAM; /* the issuers are appended in the work buffer */
     ACME2_MEMSET(is, 0, offsetof(acme2_issuance, order));
     is->c = c;
     is->p = p;

@@ -922,6 +922,143 @@ static void issue_skips_dns_persist01_without_directory_names(void)
     SCRIPT_DONE(s);
 }
 
+/* ---- the engine with full_chain and RFC 9444 ---- */
+
+#define ONE_ORDER(status, extra) \
+    "{\"status\":\"" status "\",\"identifiers\":[{\"type\":\"dns\",\"value\":\"example.org\"}]," \
+    "\"authorizations\":[\"" CA "/authz/1\"],\"finalize\":\"" CA "/order/1/finalize\"" extra "}"
+
+/* A CA that sends the leaf alone: with full_chain the issuance follows
+   Link rel="up" to the root and hands out leaf, intermediate and root,
+   which openssl verifies. */
+static void issue_with_full_chain_fetches_the_issuers(void)
+{
+    step steps[] = {
+        ST_DIR,
+        { "POST", CA "/order", 0, NULL, 201, JSON_CT "Location: " CA "/order/1\n",
+          ONE_ORDER("valid", ",\"certificate\":\"" CA "/cert/1\""), NULL },
+        ST_CERT_UP(NULL, CA "/issuer/i1"),
+        ST_ISSUER("i1", PKIX_CT UP(CA "/issuer/root"), NULL),
+        ST_ISSUER("root", PEM_CT, NULL),
+    };
+    acme2_client c;
+    script s;
+    acme2_issue_params p;
+    acme2_identifier id;
+    const char *pem;
+    size_t len;
+    char want[16384];
+    setup_keys();
+    REQUIRE(make_pki() == 0);
+    steps[2].body = leaf1_pem;
+    steps[4].body = root_pem;
+    REQUIRE(known_account_der(&c, &s, steps, NSTEPS(steps)) == 0);
+    memset(&p, 0, sizeof p);
+    id.type = ACME2_ID_DNS;
+    id.value = "example.org";
+    p.ids = &id;
+    p.n_ids = 1;
+    p.cert_key = &cert_key;
+    p.full_chain = 1;
+    CHECK_INT(acme2_issue(&c, &p, &pem, &len), 0);
+    snprintf(want, sizeof want, "%s%s%s", leaf1_pem, i1_pem, root_pem);
+    CHECK_INT(len, strlen(want));
+    CHECK(memcmp(pem, want, strlen(want)) == 0);
+    SCRIPT_DONE(s);
+    REQUIRE(t_write_file(t_path("engine-chain.pem"), pem, len) == 0);
+    CHECK_INT(t_sh("cd %s && openssl verify -CAfile root.pem -untrusted engine-chain.pem leaf1.pem >/dev/null 2>&1", t_tmpdir()), 0);
+}
+
+static int null_sink(void *u, const void *d, size_t n) { (void)u; (void)d; (void)n; return 0; }
+
+/* full_chain with an issuer that did not issue the leaf: refused, nothing
+   handed out. */
+static void issue_with_full_chain_refuses_a_wrong_issuer(void)
+{
+    step steps[] = {
+        ST_DIR,
+        { "POST", CA "/order", 0, NULL, 201, JSON_CT "Location: " CA "/order/1\n",
+          ONE_ORDER("valid", ",\"certificate\":\"" CA "/cert/1\""), NULL },
+        ST_CERT_UP(NULL, CA "/issuer/i2"),
+        ST_ISSUER("i2", PKIX_CT, NULL),
+    };
+    acme2_client c;
+    script s;
+    acme2_issue_params p;
+    acme2_identifier id;
+    const char *pem = NULL;
+    size_t len = 0;
+    setup_keys();
+    REQUIRE(make_pki() == 0);
+    steps[2].body = leaf1_pem;
+    REQUIRE(known_account_der(&c, &s, steps, NSTEPS(steps)) == 0);
+    memset(&p, 0, sizeof p);
+    id.type = ACME2_ID_DNS;
+    id.value = "example.org";
+    p.ids = &id;
+    p.n_ids = 1;
+    p.cert_key = &cert_key;
+    p.full_chain = 1;
+    CHECK_INT(acme2_issue(&c, &p, &pem, &len), ACME2_ERR_PROTOCOL);
+    CHECK(pem == NULL && len == 0);
+    SCRIPT_DONE(s);
+    /* with a sink the issuers could not be appended: refused up front */
+    p.sink = null_sink;
+    CHECK_INT(acme2_issue(&c, &p, &pem, &len), ACME2_ERR_PARAM);
+}
+
+/* RFC 9444: an order for www.example.org with the ancestor example.org
+   gets an authorization for example.org; the engine deploys it (it is
+   what was asked for) and the leaf is checked against www.example.org. */
+static void issue_with_ancestor_domain_answers_the_ancestor_authorization(void)
+{
+    static const char order_pending[] =
+        "{\"status\":\"pending\",\"identifiers\":[{\"type\":\"dns\",\"value\":\"www.example.org\"}],"
+        "\"authorizations\":[\"" CA "/authz/1\"],\"finalize\":\"" CA "/order/1/finalize\"}";
+    static const char authz[] =
+        "{\"identifier\":{\"type\":\"dns\",\"value\":\"example.org\"},\"status\":\"pending\",\"subdomainAuthAllowed\":true,"
+        "\"challenges\":[{\"type\":\"dns-01\",\"url\":\"" CA "/chall/1\",\"status\":\"pending\",\"token\":\"tok-anc_1\"}]}";
+    static const step steps[] = {
+        ST_DIR_META,
+        { "POST", CA "/order", 0,
+          "{\"identifiers\":[{\"type\":\"dns\",\"value\":\"www.example.org\",\"ancestorDomain\":\"example.org\"}]}",
+          201, JSON_CT "Location: " CA "/order/1\n", order_pending, NULL },
+        { "POST", CA "/authz/1", 0, "", 200, JSON_CT, authz, NULL },
+        { "POST", CA "/chall/1", 0, "{}", 200, JSON_CT,
+          "{\"type\":\"dns-01\",\"url\":\"" CA "/chall/1\",\"status\":\"processing\",\"token\":\"tok-anc_1\"}", NULL },
+        { "POST", CA "/order/1", 0, "", 200, JSON_CT, "{\"status\":\"invalid\",\"authorizations\":[],\"finalize\":\"" CA "/f\"}", NULL },
+    };
+    static const char *const anc[] = { "example.org" };
+    static const int types[] = { ACME2_CHALLENGE_DNS_01 };
+    acme2_client c;
+    script s;
+    acme2_issue_params p;
+    acme2_identifier id;
+    deployed d;
+    const char *pem;
+    size_t len;
+    setup_keys();
+    REQUIRE(known_account(&c, &s, steps, NSTEPS(steps)) == 0);
+    memset(&p, 0, sizeof p);
+    memset(&d, 0, sizeof d);
+    id.type = ACME2_ID_DNS;
+    id.value = "www.example.org";
+    p.ids = &id;
+    p.n_ids = 1;
+    p.cert_key = &cert_key;
+    p.ancestor_domains = anc;
+    p.challenge_types = types;
+    p.n_challenge_types = 1;
+    p.deploy = rec_deploy;
+    p.user = &d;
+    /* the order fails afterwards (an invalid order without authorizations
+       or error): the point is that the ancestor's challenge was deployed */
+    CHECK_INT(acme2_issue(&c, &p, &pem, &len), ACME2_ERR_INVALID);
+    CHECK_INT(d.n, 1);
+    CHECK_STR(d.name, "_acme-challenge.example.org");
+    SCRIPT_DONE(s);
+}
+
 /* ---- dns-account-01 ---- */
 
 static void dns_account01_label_matches_the_published_example(void)
@@ -1145,6 +1282,9 @@ int main(void)
     RUN(dns_persist01_bad_directory_meta_is_dropped);
     RUN(issue_with_dns_persist01_deploys_the_persistent_record);
     RUN(issue_skips_dns_persist01_without_directory_names);
+    RUN(issue_with_full_chain_fetches_the_issuers);
+    RUN(issue_with_full_chain_refuses_a_wrong_issuer);
+    RUN(issue_with_ancestor_domain_answers_the_ancestor_authorization);
     RUN(dns_account01_label_matches_the_published_example);
     RUN(order_with_ancestor_domain_sends_it);
     RUN(order_with_ancestor_domain_is_checked_before_any_request);
