@@ -5,7 +5,10 @@
 #endif
 #include "cli.h"
 #include "transport_bearssl.h"
+/* CLI_NO_CURL: built without the curl transport (mk/cli.mk CLI_CURL=no). */
+#ifndef CLI_NO_CURL
 #include "transport_curl.h"
+#endif
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -18,7 +21,9 @@ acme2_key cli_account_key;
 /* Both transports are large (the BearSSL one holds its I/O buffer and the
    trust anchors): static, never on the stack. */
 static acme2_bearssl_transport tb;
+#ifndef CLI_NO_CURL
 static acme2_curl_transport tc;
+#endif
 static int transport_up;
 static char work[CLI_WORK_SIZE];
 /* The transport's last line, shown when an exchange fails without -v. */
@@ -91,13 +96,22 @@ static void report_problem(const acme2_problem *p)
     if (p->retry_after >= 0) cli_say("  retry after: %lld seconds", p->retry_after);
 }
 
+/* libcurl's error buffer when it is the transport, else "". */
+static const char *curl_errbuf(void)
+{
+#ifndef CLI_NO_CURL
+    if (cli.transport == CLI_TRANSPORT_CURL) return tc.errbuf;
+#endif
+    return "";
+}
+
 void cli_report(const char *what, int rc)
 {
     cli_fail("%s: %s", what, acme2_strerror(rc));
     if (rc == ACME2_ERR_PROBLEM || rc == ACME2_ERR_INVALID)
         report_problem(acme2_client_problem(&cli_client));
     if (rc == ACME2_ERR_TRANSPORT && !cli.verbose) {
-        if (cli.transport == CLI_TRANSPORT_CURL && tc.errbuf[0]) cli_say("  transport: %s", tc.errbuf);
+        if (curl_errbuf()[0]) cli_say("  transport: %s", curl_errbuf());
         else if (transport_last[0]) cli_say("  transport: %s", transport_last);
     }
 }
@@ -129,10 +143,17 @@ int cli_connect(void)
     void *user;
     int rc;
     if (cli.transport == CLI_TRANSPORT_CURL) {
-        /* libcurl's verbose lines only with -v; its error buffer otherwise. */
+#ifdef CLI_NO_CURL
+        cli_fail("this acme2-cli was built without the curl transport (CLI_CURL=no); use --transport bearssl");
+        return CLI_ERROR;
+#else
+        /* libcurl's verbose lines only with -v; its error buffer otherwise
+           (also where it says why libcurl could not be loaded). */
         rc = acme2_curl_init(&tc, cli.ca_file, 10000, 30000, cli.verbose ? transport_log : NULL, NULL);
         fn = acme2_curl_exchange;
         user = &tc;
+        if (rc && !cli.verbose) snprintf(transport_last, sizeof transport_last, "%s", tc.errbuf);
+#endif
     } else {
         rc = acme2_bearssl_init(&tb, cli.ca_file, 10000, 30000, transport_log, NULL);
         fn = acme2_bearssl_exchange;
@@ -158,8 +179,10 @@ int cli_connect(void)
 void cli_disconnect(void)
 {
     if (transport_up) {
-        if (cli.transport == CLI_TRANSPORT_CURL) acme2_curl_free(&tc);
-        else acme2_bearssl_free(&tb);
+        if (cli.transport == CLI_TRANSPORT_BEARSSL) acme2_bearssl_free(&tb);
+#ifndef CLI_NO_CURL
+        else acme2_curl_free(&tc);
+#endif
         transport_up = 0;
     }
     acme2_client_reset(&cli_client);

@@ -12,7 +12,13 @@
        ... acme2_curl_exchange is an acme2_transport_fn, user = &tc ...
        acme2_curl_free(&tc);
 
-   Link with -lcurl. */
+   Link with -lcurl; or compile transport_curl.c with -DACME2_CURL_DLOPEN
+   (link with -ldl where libc lacks dlopen): then libcurl is loaded by the
+   first acme2_curl_init (ACME2_CURL_LIBRARY, default "libcurl.so.4"), so a
+   program that offers this transport beside another one maps libcurl only
+   when it uses it. The headers are needed to compile either way. If the
+   library cannot be loaded, acme2_curl_init returns ACME2_ERR_TRANSPORT
+   with the reason in errbuf (and the log). */
 #ifndef ACME2_TRANSPORT_CURL_H
 #define ACME2_TRANSPORT_CURL_H
 
@@ -21,6 +27,10 @@
 
 #ifdef __cplusplus
 extern "C" {
+#endif
+
+#ifndef ACME2_CURL_LIBRARY
+#define ACME2_CURL_LIBRARY "libcurl.so.4"
 #endif
 
 typedef void (*acme2_curl_log_fn)(void *user, const char *line);
@@ -36,12 +46,13 @@ typedef struct acme2_curl_transport {
     unsigned long requests;     /* exchanges completed (any status) */
     int push_err;               /* error a push function returned (internal) */
     acme2_http_response *resp;  /* response being filled (internal) */
-    char errbuf[CURL_ERROR_SIZE];
+    char errbuf[CURL_ERROR_SIZE];  /* libcurl's last error, or why it could not be loaded */
 } acme2_curl_transport;
 
 /* Creates the easy handle (calling curl_global_init, which libcurl counts).
    Timeouts <= 0 take 10 s (connect) and 30 s (read). Returns 0 or
-   ACME2_ERR_TRANSPORT. */
+   ACME2_ERR_TRANSPORT (with ACME2_CURL_DLOPEN: errbuf says when libcurl
+   could not be loaded). */
 int acme2_curl_init(acme2_curl_transport *t, const char *ca_file, long connect_timeout_ms,
                     long read_timeout_ms, acme2_curl_log_fn log, void *log_user);
 
