@@ -47,6 +47,64 @@ static long long rs_now_ms(void)
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+long long acme2_responder_now_ms(void) { return rs_now_ms(); }
+
+/* ---- validation seen -------------------------------------------------- */
+
+/* One validation answered for name (server thread). */
+static void rs_seen(acme2_responder *r, const char *name)
+{
+    unsigned long n;
+    long long when = rs_now_ms();
+    pthread_mutex_lock(&r->lock);
+    n = ++r->seen;
+    r->seen_ms = when;
+    pthread_cond_broadcast(&r->seen_cond);
+    pthread_mutex_unlock(&r->lock);
+    if (r->seen_fn) r->seen_fn(r->seen_user, name, n, when);
+}
+
+int acme2_responder_on_seen(acme2_responder *r, acme2_responder_seen_fn fn, void *user)
+{
+    if (!r || !r->ready) return ACME2_ERR_PARAM;
+    if (r->running) return ACME2_ERR_STATE;
+    r->seen_fn = fn;
+    r->seen_user = user;
+    return 0;
+}
+
+unsigned long acme2_responder_seen(acme2_responder *r, long long *last_ms)
+{
+    return acme2_responder_wait_seen(r, 0, 0, last_ms);
+}
+
+unsigned long acme2_responder_wait_seen(acme2_responder *r, unsigned long after, long timeout_ms,
+                                        long long *last_ms)
+{
+    struct timespec until;
+    unsigned long n;
+    if (last_ms) *last_ms = 0;
+    if (!r || !r->ready) return 0;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    if (timeout_ms > 0) {
+        until.tv_sec += timeout_ms / 1000;
+        until.tv_nsec += (timeout_ms % 1000) * 1000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+    }
+    pthread_mutex_lock(&r->lock);
+    /* 0 is a wake-up (perhaps spurious: look again); anything else is
+       the timeout, or an error that would repeat: stop there. */
+    while (timeout_ms > 0 && r->seen <= after)
+        if (pthread_cond_timedwait(&r->seen_cond, &r->lock, &until) != 0) break;
+    n = r->seen;
+    if (last_ms) *last_ms = r->seen_ms;
+    pthread_mutex_unlock(&r->lock);
+    return n;
+}
+
 /* ---- table ------------------------------------------------------------ */
 
 int acme2_responder_sni_name(const acme2_identifier *id, char *out, size_t out_size)
@@ -272,7 +330,8 @@ static size_t rs_head_end(const char *s, size_t n)
     return 0;
 }
 
-static void rs_http_reply(acme2_responder *r, int code, const char *body, size_t body_len, int head_only)
+/* Returns 0 when the whole answer was sent. */
+static int rs_http_reply(acme2_responder *r, int code, const char *body, size_t body_len, int head_only)
 {
     char head[256];
     const char *reason = code == 200 ? "OK" : code == 404 ? "Not Found" : code == 405 ? "Method Not Allowed"
@@ -280,8 +339,9 @@ static void rs_http_reply(acme2_responder *r, int code, const char *body, size_t
     int n = snprintf(head, sizeof head,
                      "HTTP/1.1 %d %s\r\nContent-Type: text/plain\r\nContent-Length: %lu\r\n"
                      "Connection: close\r\n\r\n", code, reason, (unsigned long)body_len);
-    if (n < 0 || (size_t)n >= sizeof head) return;
-    if (rs_send_all(r, head, (size_t)n) == 0 && !head_only) (void)rs_send_all(r, body, body_len);
+    if (n < 0 || (size_t)n >= sizeof head) return -1;
+    if (rs_send_all(r, head, (size_t)n) != 0) return -1;
+    return head_only ? 0 : rs_send_all(r, body, body_len);
 }
 
 static void rs_serve_http(acme2_responder *r)
@@ -299,7 +359,7 @@ static void rs_serve_http(acme2_responder *r)
         end = rs_head_end(r->req, n);
     }
     if (!end) {
-        rs_http_reply(r, 400, "request too large\n", 18, 0);
+        (void)rs_http_reply(r, 400, "request too large\n", 18, 0);
         return;
     }
     r->req[end] = 0;
@@ -308,7 +368,7 @@ static void rs_serve_http(acme2_responder *r)
     sp1 = (char *)memchr(r->req, ' ', (size_t)(eol - r->req));
     sp2 = sp1 ? (char *)memchr(sp1 + 1, ' ', (size_t)(eol - sp1 - 1)) : NULL;
     if (!sp1 || !sp2 || strncmp(sp2 + 1, "HTTP/1.", 7) != 0) {
-        rs_http_reply(r, 400, "bad request\n", 12, 0);
+        (void)rs_http_reply(r, 400, "bad request\n", 12, 0);
         return;
     }
     method = r->req;
@@ -317,7 +377,7 @@ static void rs_serve_http(acme2_responder *r)
     tl = (size_t)(sp2 - target);
     head_only = ml == 4 && memcmp(method, "HEAD", 4) == 0;
     if (!head_only && !(ml == 3 && memcmp(method, "GET", 3) == 0)) {
-        rs_http_reply(r, 405, "method not allowed\n", 19, 0);
+        (void)rs_http_reply(r, 405, "method not allowed\n", 19, 0);
         return;
     }
     /* Absolute form (http://host/path): keep the path. */
@@ -351,8 +411,11 @@ static void rs_serve_http(acme2_responder *r)
         pthread_mutex_unlock(&r->lock);
     }
     rs_log(r, "http-01: %.*s %.60s -> %d", (int)ml, method, target, found ? 200 : 404);
-    if (found) rs_http_reply(r, 200, keyauth, strlen(keyauth), head_only);
-    else rs_http_reply(r, 404, "not found\n", 10, head_only);
+    if (found) {
+        if (rs_http_reply(r, 200, keyauth, strlen(keyauth), head_only) == 0) rs_seen(r, token);
+    } else {
+        (void)rs_http_reply(r, 404, "not found\n", 10, head_only);
+    }
 }
 
 /* ---- tls-alpn-01 ------------------------------------------------------ */
@@ -494,6 +557,7 @@ static void rs_serve_tls(acme2_responder *r)
                 br_ssl_engine_get_server_name(eng), br_ssl_engine_last_error(eng));
     acme2_key_wipe(&r->current.cert_key);
     acme2_wipe(&r->skey, sizeof r->skey);
+    if (done) rs_seen(r, r->current.ident);
 }
 
 /* ---- thread ----------------------------------------------------------- */
@@ -531,6 +595,18 @@ static void *rs_thread(void *arg)
     return NULL;
 }
 
+/* A condition whose timed waits count on CLOCK_MONOTONIC (seen_ms's
+   clock), so a change of the wall clock does not stretch a wait. */
+static int rs_cond_init(pthread_cond_t *c)
+{
+    pthread_condattr_t a;
+    int rc;
+    if (pthread_condattr_init(&a) != 0) return -1;
+    rc = pthread_condattr_setclock(&a, CLOCK_MONOTONIC) == 0 ? pthread_cond_init(c, &a) : -1;
+    pthread_condattr_destroy(&a);
+    return rc == 0 ? 0 : -1;
+}
+
 int acme2_responder_init(acme2_responder *r, int kind, acme2_responder_log_fn log, void *log_user)
 {
     if (!r || (kind != ACME2_RESPONDER_HTTP01 && kind != ACME2_RESPONDER_TLSALPN01)) return ACME2_ERR_PARAM;
@@ -541,6 +617,10 @@ int acme2_responder_init(acme2_responder *r, int kind, acme2_responder_log_fn lo
     r->conn = -1;
     r->stop_pipe[0] = r->stop_pipe[1] = -1;
     if (pthread_mutex_init(&r->lock, NULL) != 0) return ACME2_ERR_PARAM;
+    if (rs_cond_init(&r->seen_cond) != 0) {
+        pthread_mutex_destroy(&r->lock);
+        return ACME2_ERR_PARAM;
+    }
     if (kind == ACME2_RESPONDER_TLSALPN01) rs_tls_setup(r);
     r->ready = 1;
     return 0;
@@ -621,6 +701,7 @@ void acme2_responder_stop(acme2_responder *r)
     for (i = 0; i < ACME2_RESPONDER_MAX_ENTRIES; i++) rs_wipe_entry(&r->entries[i]);
     rs_wipe_entry(&r->current);
     acme2_wipe(&r->skey, sizeof r->skey);
+    pthread_cond_destroy(&r->seen_cond);
     pthread_mutex_destroy(&r->lock);
     r->ready = 0;
 }

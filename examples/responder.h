@@ -22,7 +22,18 @@
    the handshake and closes. For an IP identifier (RFC 8738) the SNI is the
    reverse-DNS name (4.3.2.1.in-addr.arpa, ...ip6.arpa), mapped back here.
    Connections are served one at a time, each bounded by
-   ACME2_RESPONDER_TIMEOUT_MS. Not for production traffic. */
+   ACME2_RESPONDER_TIMEOUT_MS. Not for production traffic.
+
+   Validation seen: the responder knows when the CA fetched a challenge it
+   holds, so a client can poll the order right after that instead of on a
+   blind timer. Each answered validation (http-01: the key authorization
+   sent in full for a token in the table; tls-alpn-01: a completed
+   handshake for a name in the table) moves a counter, records the time
+   and wakes acme2_responder_wait_seen; a callback set with
+   acme2_responder_on_seen is called as well. Unknown tokens and names,
+   404s, refused or failed handshakes and unfinished sends do not count.
+   The CA may fetch more than once (from several vantage points), so each
+   fetch is reported. */
 #ifndef ACME2_RESPONDER_H
 #define ACME2_RESPONDER_H
 
@@ -62,6 +73,13 @@ enum acme2_responder_kind { ACME2_RESPONDER_HTTP01 = 1, ACME2_RESPONDER_TLSALPN0
 
 typedef void (*acme2_responder_log_fn)(void *user, const char *line);
 
+/* One answered validation: name is the token (http-01) or the identifier
+   as given to acme2_responder_tlsalpn01_add (tls-alpn-01); count is the
+   number answered so far, this one included; when_ms its time
+   (CLOCK_MONOTONIC, milliseconds). Runs on the responder's thread with no
+   lock held: keep it short, and do not call acme2_responder_stop from it. */
+typedef void (*acme2_responder_seen_fn)(void *user, const char *name, unsigned long count, long long when_ms);
+
 typedef struct acme2_responder_entry {
     int used;
     char name[ACME2_RESPONDER_MAX_NAME + 1];  /* http-01: token; tls-alpn-01: SNI (lower case) */
@@ -87,13 +105,18 @@ struct acme2_responder {
     void *log_user;
     unsigned long served;            /* 200 answers / completed handshakes */
     unsigned long refused;           /* 404s / refused handshakes */
+    unsigned long seen;              /* validations answered (see the top comment) */
+    long long seen_ms;               /* time of the last one, CLOCK_MONOTONIC ms; 0: none */
+    acme2_responder_seen_fn seen_fn;
+    void *seen_user;
+    pthread_cond_t seen_cond;        /* signalled with lock when seen moves */
 
     int n_fds;
     int fds[ACME2_RESPONDER_MAX_LISTEN];
     int stop_pipe[2];
     int running;
     pthread_t thread;
-    pthread_mutex_t lock;            /* guards entries and the counters */
+    pthread_mutex_t lock;            /* guards entries, the counters and seen_ms */
     acme2_responder_entry entries[ACME2_RESPONDER_MAX_ENTRIES];
 
     /* Used by the thread only. */
@@ -140,6 +163,27 @@ int acme2_responder_http01_add(acme2_responder *r, const char *token, const char
 int acme2_responder_tlsalpn01_add(acme2_responder *r, const acme2_key *cert_key,
                                   const acme2_key *account_key, const acme2_identifier *id,
                                   const char *token);
+
+/* Calls fn (may be NULL: none) for each answered validation. Set it before
+   acme2_responder_start. Returns 0, ACME2_ERR_PARAM or ACME2_ERR_STATE
+   (running). */
+int acme2_responder_on_seen(acme2_responder *r, acme2_responder_seen_fn fn, void *user);
+
+/* Validations answered so far; *last_ms (when not NULL) gets the time of
+   the last one (CLOCK_MONOTONIC ms, as acme2_responder_now_ms; 0: none).
+   0 on a NULL or stopped responder. */
+unsigned long acme2_responder_seen(acme2_responder *r, long long *last_ms);
+
+/* Waits until more than `after` validations were answered (pass the count
+   from acme2_responder_seen, or from the previous call) or timeout_ms
+   passed (<= 0: does not wait). Returns the count then: > after when one
+   was seen, == after on timeout; *last_ms as acme2_responder_seen. Do not
+   stop the responder while a thread waits here. */
+unsigned long acme2_responder_wait_seen(acme2_responder *r, unsigned long after, long timeout_ms,
+                                        long long *last_ms);
+
+/* The clock of seen_ms and when_ms: CLOCK_MONOTONIC in milliseconds. */
+long long acme2_responder_now_ms(void);
 
 /* Removes the entry for a token (http-01) or an identifier value
    (tls-alpn-01). Returns 0 or ACME2_ERR_NOT_FOUND. */

@@ -49,6 +49,15 @@ $(BUILD)/gcc/test_transport: LIBS = $(EX_OBJS_gcc) $(EX_LIBS)
 $(BUILD)/clang/test_transport: $(EX_OBJS_clang) tests/pebble.sh
 $(BUILD)/clang/test_transport: LIBS = $(EX_OBJS_clang) $(EX_LIBS)
 
+# tests/test_responder.c (the responders' "validation seen" notification)
+# needs only the responder and the BearSSL transport it seeds from.
+EX_RESP_gcc   := $(BUILD)/examples/gcc/responder.o $(BUILD)/examples/gcc/transport_bearssl.o
+EX_RESP_clang := $(BUILD)/examples/clang/responder.o $(BUILD)/examples/clang/transport_bearssl.o
+$(BUILD)/gcc/test_responder: $(EX_RESP_gcc)
+$(BUILD)/gcc/test_responder: LIBS = $(EX_RESP_gcc) -lbearssl -lpthread
+$(BUILD)/clang/test_responder: $(EX_RESP_clang)
+$(BUILD)/clang/test_responder: LIBS = $(EX_RESP_clang) -lbearssl -lpthread
+
 $(BUILD)/test_transport: $(BUILD)/gcc/test_transport
 	cp $< $@
 

@@ -14,8 +14,8 @@ TEST_DEPS += $(filter-out $(TEST_DEPS),$(HARDENING_DEPS))
 EXTRA_TEST_BINS += tests/crash.sh tests/secrets.sh $(BUILD)/valgrind/run
 
 HARDENING_UNITS := $(foreach cc,gcc clang,$(addprefix $(BUILD)/$(cc)/test_,security badinput))
-# Every unit test but the one that needs Pebble, built without sanitizers.
-VALGRIND_BINS := $(addprefix $(BUILD)/valgrind/test_,$(filter-out transport,$(UNITS)))
+# Every unit test but those that link the examples, built without sanitizers.
+VALGRIND_BINS := $(addprefix $(BUILD)/valgrind/test_,$(filter-out transport responder,$(UNITS)))
 
 # The scripted server the C tests include.
 $(HARDENING_UNITS): tests/script.h
