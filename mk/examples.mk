@@ -50,9 +50,10 @@ $(BUILD)/clang/test_transport: $(EX_OBJS_clang) tests/pebble.sh
 $(BUILD)/clang/test_transport: LIBS = $(EX_OBJS_clang) $(EX_LIBS)
 
 # tests/test_responder.c (the responders' "validation seen" notification)
-# needs only the responder and the BearSSL transport it seeds from.
-EX_RESP_gcc   := $(BUILD)/examples/gcc/responder.o $(BUILD)/examples/gcc/transport_bearssl.o
-EX_RESP_clang := $(BUILD)/examples/clang/responder.o $(BUILD)/examples/clang/transport_bearssl.o
+# needs only the responder and the BearSSL transport it seeds from (with
+# the HTTP/1.1 client that transport is built on).
+EX_RESP_gcc   := $(addprefix $(BUILD)/examples/gcc/,responder.o transport_bearssl.o http1.o)
+EX_RESP_clang := $(addprefix $(BUILD)/examples/clang/,responder.o transport_bearssl.o http1.o)
 $(BUILD)/gcc/test_responder: $(EX_RESP_gcc)
 $(BUILD)/gcc/test_responder: LIBS = $(EX_RESP_gcc) -lbearssl -lpthread
 $(BUILD)/clang/test_responder: $(EX_RESP_clang)
