@@ -4,6 +4,9 @@
 #      certbot, in Pebble's validation modes BENCH_MODES (issuance.sh;
 #      BENCH_ISSUANCE=0 skips it, BENCH_RUNS rounds per mode, default 5;
 #      BENCH_TOOLS, BENCH_PROFILE: see issuance.sh);
+#   1b. many certificates from one thread (bench/many.sh: issue_many beside
+#      acme2-cli and lego run N times; BENCH_MANY_N, default 100; skipped
+#      with BENCH_ISSUANCE=0);
 #   2. throughput of the JSON tokenizer against jsmn;
 #   3. library work per issuance, replayed under callgrind (callgrind.sh);
 #   4. the cost of a JWS against the bare BearSSL signature inside it.
@@ -44,6 +47,9 @@ tables() {
         r=0
         BENCH_RUNS=$RUNS BENCH_MODES=$MODES BENCH_TOOLS=$TOOLS BENCH_PROFILE=$PROFILE bench/issuance.sh || r=$?
         [ $r = 0 ] || [ $r = 3 ] || rc=1
+        echo
+        echo "Many certificates from one thread"
+        bench/many.sh || rc=1
     else
         echo "End-to-end issuance: skipped (BENCH_ISSUANCE=0)"
     fi
