@@ -52,6 +52,29 @@
      ACME2_NO_STRERROR      acme2_strerror returns "" (saves the strings)
      ACME2_NO_SYSTEM_RNG    no getrandom()//dev/urandom default (firmware)
      ACME2_NO_HOSTED        no time()/sleep() defaults for the client's clock
+     Features a device may not need, each on by default; defining the macro
+     removes the functions named (their declarations too), so a program
+     that calls one fails to build rather than at run time:
+     ACME2_NO_KEYGEN        acme2_key_generate (keys come from storage)
+     ACME2_NO_KEY_PEM       keys in DER only: acme2_key_load refuses PEM
+                            (ACME2_ERR_KEY_FORMAT), no acme2_key_save_pem
+     ACME2_NO_KEY_SAVE      acme2_key_save_der, acme2_key_save_pem
+     ACME2_NO_EAB           acme2_hmac, acme2_jws_eab; an account request
+                            with eab_kid fails with ACME2_ERR_UNSUPPORTED
+     ACME2_NO_ARI           acme2_ari_cert_id, acme2_renewal_info_get*
+     ACME2_NO_TLS_ALPN      acme2_tls_alpn01_cert_der, acme2_tls_alpn01_cert
+                            (the challenge type is still parsed and offered
+                            to a deploy callback that builds its own)
+     ACME2_NO_KEY_CHANGE    acme2_jws_key_change, acme2_account_key_change*
+     ACME2_NO_REVOKE        acme2_revoke*
+     ACME2_NO_IP            no IP identifiers (RFC 8738): acme2_ip_parse
+                            refuses every text (ACME2_ERR_IDENTIFIER), no
+                            acme2_ip_format; acme2_cert_san_next skips
+                            iPAddress entries like other name types
+     ACME2_MINIMAL          all of the above plus ACME2_NO_RSA and
+                            ACME2_NO_STRERROR: the smallest client that
+                            still issues with an EC key (what `make size`
+                            measures as "smallest")
      ACME2_MAX_URL, ACME2_MAX_NONCE, ACME2_MAX_AUTHZ, ACME2_ORDER_STRINGS, ...
                             the bounds of each section, next to it
      ACME2_ASSERT(x), ACME2_MEMCPY, ACME2_MEMSET, ACME2_MEMCMP
@@ -69,6 +92,43 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <bearssl.h>
+
+/* ACME2_MINIMAL: every droppable feature off (see CONFIGURATION). */
+#ifdef ACME2_MINIMAL
+#ifndef ACME2_NO_RSA
+#define ACME2_NO_RSA
+#endif
+#ifndef ACME2_NO_STRERROR
+#define ACME2_NO_STRERROR
+#endif
+#ifndef ACME2_NO_KEYGEN
+#define ACME2_NO_KEYGEN
+#endif
+#ifndef ACME2_NO_KEY_PEM
+#define ACME2_NO_KEY_PEM
+#endif
+#ifndef ACME2_NO_KEY_SAVE
+#define ACME2_NO_KEY_SAVE
+#endif
+#ifndef ACME2_NO_EAB
+#define ACME2_NO_EAB
+#endif
+#ifndef ACME2_NO_ARI
+#define ACME2_NO_ARI
+#endif
+#ifndef ACME2_NO_TLS_ALPN
+#define ACME2_NO_TLS_ALPN
+#endif
+#ifndef ACME2_NO_KEY_CHANGE
+#define ACME2_NO_KEY_CHANGE
+#endif
+#ifndef ACME2_NO_REVOKE
+#define ACME2_NO_REVOKE
+#endif
+#ifndef ACME2_NO_IP
+#define ACME2_NO_IP
+#endif
+#endif
 
 #ifndef ACME2_DEF
 #ifdef ACME2_STATIC
@@ -346,7 +406,9 @@ ACME2_DEF int acme2_rng_system(br_hmac_drbg_context *drbg);
    ACME2_ERR_RNG when there is no system source or ACME2_NO_SYSTEM_RNG is
    defined). ACME2_ERR_KEY_UNSUPPORTED for other kinds and sizes (every RSA
    size with ACME2_NO_RSA). On failure key is untouched. */
+#ifndef ACME2_NO_KEYGEN
 ACME2_DEF int acme2_key_generate(acme2_key *key, int kind, unsigned bits, const br_prng_class **rng);
+#endif
 
 /* Loads a private key from PEM or DER (detected: text holding "-----BEGIN "
    is PEM, anything else DER). Accepted: SEC1 "EC PRIVATE KEY", PKCS#1 "RSA
@@ -371,6 +433,7 @@ ACME2_DEF int acme2_key_generate(acme2_key *key, int kind, unsigned bits, const 
    ACME2_NO_RSA, plus what BearSSL's RSA private-key operation takes. */
 ACME2_DEF int acme2_key_load(acme2_key *key, const void *data, size_t len);
 
+#ifndef ACME2_NO_KEY_SAVE
 /* PKCS#8 DER of the private key (EC: with the public point inside the
    ECPrivateKey; RSA: with d recomputed from p, q and e); returns its length.
    out == NULL returns the length needed. ACME2_ERR_NOSPACE when out_size is
@@ -381,7 +444,10 @@ ACME2_DEF int acme2_key_save_der(const acme2_key *key, void *out, size_t out_siz
    terminated; returns its length without the NUL. out == NULL returns that
    length. The DER is built inside out and encoded in place, so no secret
    copy is left on the stack. */
+#ifndef ACME2_NO_KEY_PEM
 ACME2_DEF int acme2_key_save_pem(const acme2_key *key, char *out, size_t out_size);
+#endif
+#endif
 
 /* SubjectPublicKeyInfo DER of the public key (EC: id-ecPublicKey with the
    named curve and the uncompressed point; RSA: rsaEncryption with NULL
@@ -416,12 +482,14 @@ ACME2_DEF int acme2_jwk_thumbprint(const acme2_key *key, char *out, size_t out_s
    Returns the length; sig == NULL returns the length needed. */
 ACME2_DEF int acme2_sign(const acme2_key *key, const void *data, size_t len, unsigned char *sig, size_t sig_size);
 
+#ifndef ACME2_NO_EAB
 /* HMAC (RFC 2104) with SHA-256, -384 or -512 (bits = 256/384/512; other
    values: ACME2_ERR_PARAM). Returns the MAC length (bits / 8); out == NULL
    returns it without computing. The contexts holding key material are
    wiped. */
 ACME2_DEF int acme2_hmac(unsigned bits, const void *key, size_t key_len, const void *data, size_t len,
                          unsigned char *out, size_t out_size);
+#endif
 
 /* Appends a flattened JSON JWS (RFC 7515 section 7.2.2, RFC 8555 section
    6.2) to sb as a JSON value: {"protected":..,"payload":..,"signature":..}.
@@ -439,6 +507,7 @@ ACME2_DEF int acme2_hmac(unsigned bits, const void *key, size_t key_len, const v
 ACME2_DEF int acme2_jws(acme2_sb *sb, const acme2_key *key, const char *kid, const char *nonce,
                         const char *url, const char *payload, size_t payload_len);
 
+#ifndef ACME2_NO_EAB
 /* External Account Binding (RFC 8555 section 7.3.4): appends the JWS whose
    protected header is {"alg":"HS256|HS384|HS512","kid":eab_kid,"url":url}
    and whose payload is the account key's JWK, MACed with mac_key (the raw
@@ -446,7 +515,9 @@ ACME2_DEF int acme2_jws(acme2_sb *sb, const acme2_key *key, const char *kid, con
    Same buffer and error contract as acme2_jws. */
 ACME2_DEF int acme2_jws_eab(acme2_sb *sb, unsigned bits, const void *mac_key, size_t mac_key_len,
                             const char *eab_kid, const char *url, const acme2_key *account_key);
+#endif
 
+#ifndef ACME2_NO_KEY_CHANGE
 /* keyChange inner JWS (RFC 8555 section 7.3.5): protected {"alg","jwk" of
    new_key,"url"} (no nonce, no kid), payload {"account":account_url,
    "oldKey":jwk of old_key}, signed by new_key. Use the result as the
@@ -455,6 +526,7 @@ ACME2_DEF int acme2_jws_eab(acme2_sb *sb, unsigned bits, const void *mac_key, si
    acme2_jws. */
 ACME2_DEF int acme2_jws_key_change(acme2_sb *sb, const acme2_key *new_key, const acme2_key *old_key,
                                    const char *account_url, const char *url);
+#endif
 
 /* == der == */
 
@@ -505,6 +577,7 @@ ACME2_DEF int acme2_identifier_check(const acme2_identifier *id);
    bytes into out and returns that length, or ACME2_ERR_IDENTIFIER. */
 ACME2_DEF int acme2_ip_parse(const char *text, unsigned char out[16]);
 
+#ifndef ACME2_NO_IP
 /* Formats 4 or 16 address bytes as text. IPv6 follows RFC 5952: lower case,
    no leading zeros, the longest run of two or more zero groups (the first
    of equal runs) written "::", a single zero group written "0". IPv4-mapped
@@ -513,6 +586,7 @@ ACME2_DEF int acme2_ip_parse(const char *text, unsigned char out[16]);
    ip_len is not 4 or 16, ACME2_ERR_NOSPACE when out_size is too small
    (ACME2_IP_TEXT_MAX always fits). */
 ACME2_DEF int acme2_ip_format(const unsigned char *ip, size_t ip_len, char *out, size_t out_size);
+#endif
 
 #define ACME2_CSR_NO_CN 1       /* flag: leave the subject empty */
 #define ACME2_CSR_MUST_STAPLE 2 /* flag: ask for the RFC 7633 TLS Feature extension ("OCSP Must-Staple") */
@@ -537,6 +611,7 @@ ACME2_DEF int acme2_ip_format(const unsigned char *ip, size_t ip_len, char *out,
 ACME2_DEF int acme2_csr_der(unsigned char *out, size_t out_size, const acme2_key *key,
                             const acme2_identifier *ids, size_t n_ids, unsigned flags);
 
+#ifndef ACME2_NO_TLS_ALPN
 /* The tls-alpn-01 challenge certificate (RFC 8737 section 3; RFC 8738
    section 6 for IP identifiers): X.509 v3, self-signed by key (algorithms
    as for the CSR), issuer = subject = CN=<identifier> for DNS names of at
@@ -554,6 +629,7 @@ ACME2_DEF int acme2_csr_der(unsigned char *out, size_t out_size, const acme2_key
 ACME2_DEF int acme2_tls_alpn01_cert_der(unsigned char *out, size_t out_size, const acme2_key *key,
                                         const acme2_identifier *id, const char *key_authorization,
                                         int64_t now);
+#endif
 
 /* What acme2_cert_parse reads from an X.509 certificate. Pointers are into
    the caller's DER and live as long as it. */
@@ -648,12 +724,14 @@ ACME2_DEF int acme2_dns01_name(const char *identifier, char *out, size_t out_siz
    token. The response body is the key authorization. */
 ACME2_DEF int acme2_http01_path(const char *token, char *out, size_t out_size);
 
+#ifndef ACME2_NO_TLS_ALPN
 /* tls-alpn-01 certificate (acme2_tls_alpn01_cert_der) for identifier id
    and the key authorization of token under account_key, signed by
    cert_key. Sizes and results as for acme2_tls_alpn01_cert_der. */
 ACME2_DEF int acme2_tls_alpn01_cert(unsigned char *out, size_t out_size, const acme2_key *cert_key,
                                     const acme2_key *account_key, const acme2_identifier *id,
                                     const char *token, int64_t now);
+#endif
 
 /* dns-account-01 record name (draft-ietf-acme-dns-account-label-03 of
    15 May 2026, section 3: the latest revision as of December 2026; -01 and
@@ -702,11 +780,13 @@ typedef struct acme2_dns_persist01_record {
    negative persist_until. */
 ACME2_DEF int acme2_dns_persist01_txt(const acme2_dns_persist01_record *r, char *out, size_t out_size);
 
+#ifndef ACME2_NO_ARI
 /* ARI certificate identifier (RFC 9773 section 4.1): base64url(AKI
    keyIdentifier) "." base64url(serial INTEGER content bytes, a leading
    0x00 included). ACME2_ERR_NOT_FOUND when the certificate has no AKI
    keyIdentifier. */
 ACME2_DEF int acme2_ari_cert_id(const acme2_cert_info *ci, char *out, size_t out_size);
+#endif
 
 /* == http == */
 
@@ -1147,9 +1227,11 @@ ACME2_DEF int acme2_account_deactivate(acme2_client *c, acme2_account *out);
 
 /* Key rollover (RFC 8555 section 7.3.5). On success the client signs with
    new_key from then on (new_key is borrowed like the first key). */
+#ifndef ACME2_NO_KEY_CHANGE
 ACME2_DEF int acme2_account_key_change_request(acme2_client *c, const acme2_key *new_key, acme2_http_request *req);
 ACME2_DEF int acme2_account_key_change_response(acme2_client *c, const acme2_key *new_key);
 ACME2_DEF int acme2_account_key_change(acme2_client *c, const acme2_key *new_key);
+#endif
 
 /* Orders (RFC 8555 section 7.4). */
 typedef struct acme2_order_params {
@@ -1331,6 +1413,7 @@ ACME2_DEF int acme2_certificate_issuer_response(acme2_client *c, char *pem, size
 ACME2_DEF int acme2_certificate_download_chain(acme2_client *c, const char *url, char *pem, size_t pem_size,
                                                size_t *pem_len);
 
+#ifndef ACME2_NO_REVOKE
 /* Revocation (RFC 8555 section 7.6). cert_key NULL: signed by the account
    key (kid); else by the certificate's own key (jwk). reason: RFC 5280
    CRLReason code, or -1 to omit. */
@@ -1339,7 +1422,9 @@ ACME2_DEF int acme2_revoke_request(acme2_client *c, const unsigned char *cert_de
 ACME2_DEF int acme2_revoke_response(acme2_client *c);
 ACME2_DEF int acme2_revoke(acme2_client *c, const unsigned char *cert_der, size_t cert_len, int reason,
                            const acme2_key *cert_key);
+#endif
 
+#ifndef ACME2_NO_ARI
 /* ACME Renewal Information (RFC 9773). cert_id from acme2_ari_cert_id. */
 typedef struct acme2_renewal_info {
     long long start, end;          /* suggestedWindow, Unix time */
@@ -1349,6 +1434,7 @@ typedef struct acme2_renewal_info {
 ACME2_DEF int acme2_renewal_info_get_request(acme2_client *c, const char *cert_id, acme2_http_request *req);
 ACME2_DEF int acme2_renewal_info_get_response(acme2_client *c, acme2_renewal_info *out);
 ACME2_DEF int acme2_renewal_info_get(acme2_client *c, const char *cert_id, acme2_renewal_info *out);
+#endif
 
 /* An account's orders (RFC 8555 section 7.1.2.1): acme2_account.orders
    names the list; each page holds order URLs and, with Link rel="next",
@@ -2510,12 +2596,14 @@ static void acme2__key_ec_sk(const acme2_key *k, br_ec_private_key *sk)
     sk->xlen = k->len[ACME2__EC_X];
 }
 
+#ifndef ACME2_NO_KEY_SAVE
 static void acme2__key_ec_pk(const acme2_key *k, br_ec_public_key *pk)
 {
     pk->curve = k->curve;
     pk->q = (unsigned char *)k->buf + k->off[ACME2__EC_Q];
     pk->qlen = k->len[ACME2__EC_Q];
 }
+#endif
 
 #ifndef ACME2_NO_RSA
 static void acme2__key_rsa_sk(const acme2_key *k, br_rsa_private_key *sk)
@@ -2614,6 +2702,7 @@ ACME2_DEF int acme2_rng_system(br_hmac_drbg_context *drbg)
 
 /* ---- generation ---- */
 
+#ifndef ACME2_NO_KEYGEN
 ACME2_DEF int acme2_key_generate(acme2_key *key, int kind, unsigned bits, const br_prng_class **rng)
 {
 #ifndef ACME2_NO_SYSTEM_RNG
@@ -2700,6 +2789,7 @@ ACME2_DEF int acme2_key_generate(acme2_key *key, int kind, unsigned bits, const 
 #endif
     return rc;
 }
+#endif
 
 /* ---- SubjectPublicKeyInfo ---- */
 
@@ -2828,9 +2918,11 @@ static const unsigned char acme2__key_oid_pkcs12pbe[] = { 0x2a, 0x86, 0x48, 0x86
 typedef struct acme2__key_rd {
     const unsigned char *in; /* DER, or the base64 text of a PEM body */
     size_t in_len, in_pos;
+#ifndef ACME2_NO_KEY_PEM
     int pem;
     unsigned long acc;       /* PEM: undelivered bits */
     int nbits;
+#endif
     size_t pos;              /* decoded bytes delivered */
     int err;                 /* first error, sticky */
 } acme2__key_rd;
@@ -2841,21 +2933,29 @@ static int acme2__key_fail(acme2__key_rd *r, int err)
     return -1;
 }
 
+#ifndef ACME2_NO_KEY_PEM
 static int acme2__key_space(unsigned char c)
 {
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
+#endif
 
 /* Next decoded byte, or -1 (then r->err is set). */
 static int acme2__key_byte(acme2__key_rd *r)
 {
+#ifndef ACME2_NO_KEY_PEM
     int b;
+#endif
     if (r->err) return -1;
-    if (!r->pem) {
+#ifndef ACME2_NO_KEY_PEM
+    if (!r->pem)
+#endif
+    {
         if (r->in_pos >= r->in_len) return acme2__key_fail(r, ACME2_ERR_KEY_FORMAT);
         r->pos++;
         return r->in[r->in_pos++];
     }
+#ifndef ACME2_NO_KEY_PEM
     while (r->nbits < 8) {
         int v;
         if (r->in_pos >= r->in_len) return acme2__key_fail(r, ACME2_ERR_KEY_FORMAT);
@@ -2873,6 +2973,7 @@ static int acme2__key_byte(acme2__key_rd *r)
     b = (int)((r->acc >> r->nbits) & 0xff);
     r->pos++;
     return b;
+#endif
 }
 
 /* Reads n bytes into dst (NULL: skips them). */
@@ -3309,6 +3410,7 @@ static int acme2__key_rsa_check(const acme2_key *k)
 }
 #endif
 
+#ifndef ACME2_NO_KEY_PEM
 /* Finds the first private-key block of a PEM text. On success sets the
    base64 body [*b0, *b1) and the format its label names. Returns 0,
    ACME2_ERR_KEY_ENCRYPTED, ACME2_ERR_PEM, or ACME2_ERR_KEY_FORMAT when
@@ -3384,6 +3486,7 @@ static long acme2__key_pem_body_len(const char *t, size_t b0, size_t b1)
     if (c > (size_t)LONG_MAX / 6) return ACME2_ERR_PEM;
     return (long)(c * 6 / 8);
 }
+#endif
 
 /* Stack: above 2 KB with RSA-4096 support (see keys.api.h): the key is
    built in a temporary so that a failure leaves *key as it was. */
@@ -3392,11 +3495,16 @@ ACME2_DEF int acme2_key_load(acme2_key *key, const void *data, size_t len)
     const unsigned char *d = (const unsigned char *)data;
     acme2_key tmp;
     acme2__key_rd r;
-    size_t end, i;
-    int fmt = ACME2__KEY_ANY, rc, pem = 0;
+    size_t end;
+    int fmt = ACME2__KEY_ANY, rc;
+#ifndef ACME2_NO_KEY_PEM
+    size_t i;
+    int pem = 0;
+#endif
     if (!key || (!d && len)) return ACME2_ERR_PARAM;
-    for (i = 0; i + 11 <= len && !pem; i++) pem = ACME2_MEMCMP(d + i, "-----BEGIN ", 11) == 0;
     ACME2_MEMSET(&r, 0, sizeof r);
+#ifndef ACME2_NO_KEY_PEM
+    for (i = 0; i + 11 <= len && !pem; i++) pem = ACME2_MEMCMP(d + i, "-----BEGIN ", 11) == 0;
     if (pem) {
         size_t b0 = 0, b1 = 0;
         long dl;
@@ -3408,7 +3516,9 @@ ACME2_DEF int acme2_key_load(acme2_key *key, const void *data, size_t len)
         r.in_len = b1 - b0;
         r.pem = 1;
         end = (size_t)dl;
-    } else {
+    } else
+#endif
+    {
         r.in = d;
         r.in_len = len;
         end = len;
@@ -3429,6 +3539,7 @@ ACME2_DEF int acme2_key_load(acme2_key *key, const void *data, size_t len)
 
 /* ---- saving ---- */
 
+#ifndef ACME2_NO_KEY_SAVE
 #ifndef ACME2_NO_RSA
 /* t (len bytes, big-endian) -= v (vlen <= len bytes). */
 static void acme2__key_bn_sub(unsigned char *t, size_t len, const unsigned char *v, size_t vlen)
@@ -3553,6 +3664,7 @@ ACME2_DEF int acme2_key_save_der(const acme2_key *key, void *out, size_t out_siz
 #endif
 }
 
+#ifndef ACME2_NO_KEY_PEM
 ACME2_DEF int acme2_key_save_pem(const acme2_key *key, char *out, size_t out_size)
 {
     static const char head[] = "-----BEGIN PRIVATE KEY-----\n", tail[] = "-----END PRIVATE KEY-----\n";
@@ -3598,6 +3710,8 @@ ACME2_DEF int acme2_key_save_pem(const acme2_key *key, char *out, size_t out_siz
     out[o] = 0;
     return (int)o;
 }
+#endif
+#endif
 
 ACME2_DEF void acme2_key_wipe(acme2_key *key)
 {
@@ -3798,6 +3912,7 @@ ACME2_DEF int acme2_sign(const acme2_key *key, const void *data, size_t len, uns
 
 /* ---- HMAC (External Account Binding) ---- */
 
+#ifndef ACME2_NO_EAB
 /* Hash of HS256/HS384/HS512, or NULL. */
 static const br_hash_class *acme2__jws_mac_hash(unsigned bits)
 {
@@ -3826,6 +3941,7 @@ ACME2_DEF int acme2_hmac(unsigned bits, const void *key, size_t key_len, const v
     acme2_wipe(&hc, sizeof hc);
     return (int)n;
 }
+#endif
 
 /* ---- flattened JWS ---- */
 
@@ -3841,14 +3957,24 @@ typedef struct acme2__jws_parts {
     const char *url;
     const char *payload;
     size_t payload_len;
-    const acme2_key *payload_jwk;
-    const char *account;
-    const acme2_key *old_key;
     const acme2_key *key;
+#ifndef ACME2_NO_EAB
+    const acme2_key *payload_jwk;
     const br_hash_class *mac_hash;
     const void *mac_key;
     size_t mac_key_len;
+#endif
+#ifndef ACME2_NO_KEY_CHANGE
+    const char *account;
+    const acme2_key *old_key;
+#endif
 } acme2__jws_parts;
+
+/* A payload built from parts (EAB's JWK, keyChange's object) rather than
+   given as text. */
+#if !defined(ACME2_NO_EAB) || !defined(ACME2_NO_KEY_CHANGE)
+#define ACME2__JWS_BUILT_PAYLOAD 1
+#endif
 
 static void acme2__jws_header(acme2_sb *h, const acme2__jws_parts *j)
 {
@@ -3871,19 +3997,36 @@ static void acme2__jws_header(acme2_sb *h, const acme2__jws_parts *j)
     acme2_jw_obj_end(h);
 }
 
+#ifdef ACME2__JWS_BUILT_PAYLOAD
+static int acme2__jws_built(const acme2__jws_parts *j)
+{
+#ifndef ACME2_NO_EAB
+    if (j->payload_jwk) return 1;
+#endif
+#ifndef ACME2_NO_KEY_CHANGE
+    if (j->account) return 1;
+#endif
+    return 0;
+}
+
 static void acme2__jws_payload(acme2_sb *h, const acme2__jws_parts *j)
 {
+#ifndef ACME2_NO_EAB
     if (j->payload_jwk) {
         acme2__jwk_value(h, j->payload_jwk);
         return;
     }
+#endif
+#ifndef ACME2_NO_KEY_CHANGE
     acme2_jw_obj_begin(h);
     acme2_jw_key(h, "account");
     acme2_jw_str(h, j->account);
     acme2_jw_key(h, "oldKey");
     acme2__jwk_value(h, j->old_key);
     acme2_jw_obj_end(h);
+#endif
 }
+#endif
 
 /* Encodes the n bytes that sit at dst + (base64url length - n) into
    base64url starting at dst. Safe in place: each group of three is read
@@ -3941,6 +4084,7 @@ static int acme2__jws_sign_input(const acme2_sb *sb, size_t p0, size_t n0, size_
                                  const acme2__jws_parts *j, unsigned char *sig)
 {
     int rc = 0;
+#ifndef ACME2_NO_EAB
     if (j->mac_hash) {
         br_hmac_key_context kc;
         br_hmac_context hc;
@@ -3952,7 +4096,9 @@ static int acme2__jws_sign_input(const acme2_sb *sb, size_t p0, size_t n0, size_
         br_hmac_out(&hc, sig);
         acme2_wipe(&kc, sizeof kc);
         acme2_wipe(&hc, sizeof hc);
-    } else {
+    } else
+#endif
+    {
         br_hash_compat_context hc;
         unsigned char hash[64];
         const br_hash_class *h = acme2__key_hash(j->key);
@@ -3973,8 +4119,11 @@ static int acme2__jws_build(acme2_sb *sb, const acme2__jws_parts *j)
 {
     size_t p0, n0, p1, n1, siglen;
     char *p;
-    siglen = j->mac_hash ? (size_t)((j->mac_hash->desc >> BR_HASHDESC_OUT_OFF) & BR_HASHDESC_OUT_MASK)
-                         : acme2__key_sig_len(j->key);
+#ifndef ACME2_NO_EAB
+    if (j->mac_hash) siglen = (size_t)((j->mac_hash->desc >> BR_HASHDESC_OUT_OFF) & BR_HASHDESC_OUT_MASK);
+    else
+#endif
+    siglen = acme2__key_sig_len(j->key);
     acme2_jw_obj_begin(sb);
     acme2_jw_key(sb, "protected");
     acme2_sb_putc(sb, '"');
@@ -3983,8 +4132,11 @@ static int acme2__jws_build(acme2_sb *sb, const acme2__jws_parts *j)
     n0 = sb->len - p0;
     acme2_sb_puts(sb, "\",\"payload\":\"");
     p1 = sb->len;
-    if (j->payload_jwk || j->account) acme2__jws_json_b64(sb, acme2__jws_payload, j);
-    else if (j->payload) acme2_sb_b64url(sb, j->payload, j->payload_len);
+#ifdef ACME2__JWS_BUILT_PAYLOAD
+    if (acme2__jws_built(j)) acme2__jws_json_b64(sb, acme2__jws_payload, j);
+    else
+#endif
+    if (j->payload) acme2_sb_b64url(sb, j->payload, j->payload_len);
     n1 = sb->len - p1;
     acme2_sb_puts(sb, "\",\"signature\":\"");
     /* Only non-NULL when nothing failed so far: then all the text is there. */
@@ -4030,6 +4182,7 @@ ACME2_DEF int acme2_jws(acme2_sb *sb, const acme2_key *key, const char *kid, con
     return acme2__jws_build(sb, &j);
 }
 
+#ifndef ACME2_NO_EAB
 ACME2_DEF int acme2_jws_eab(acme2_sb *sb, unsigned bits, const void *mac_key, size_t mac_key_len,
                             const char *eab_kid, const char *url, const acme2_key *account_key)
 {
@@ -4047,7 +4200,9 @@ ACME2_DEF int acme2_jws_eab(acme2_sb *sb, unsigned bits, const void *mac_key, si
     j.mac_key_len = mac_key_len;
     return acme2__jws_build(sb, &j);
 }
+#endif
 
+#ifndef ACME2_NO_KEY_CHANGE
 ACME2_DEF int acme2_jws_key_change(acme2_sb *sb, const acme2_key *new_key, const acme2_key *old_key,
                                    const char *account_url, const char *url)
 {
@@ -4065,6 +4220,7 @@ ACME2_DEF int acme2_jws_key_change(acme2_sb *sb, const acme2_key *new_key, const
     j.key = new_key;
     return acme2__jws_build(sb, &j);
 }
+#endif
 
 /* == der == (implementation) */
 
@@ -4091,8 +4247,10 @@ static const unsigned char acme2__der_oid_san[] = { 0x06, 0x03, 0x55, 0x1d, 0x11
 static const unsigned char acme2__der_oid_aki[] = { 0x06, 0x03, 0x55, 0x1d, 0x23 };            /* 2.5.29.35 */
 static const unsigned char acme2__der_oid_ext_req[] =                                           /* 1.2.840.113549.1.9.14 */
     { 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x0e };
+#ifndef ACME2_NO_TLS_ALPN
 static const unsigned char acme2__der_oid_acme_id[] =                                           /* 1.3.6.1.5.5.7.1.31 */
     { 0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x01, 0x1f };
+#endif
 static const unsigned char acme2__der_oid_rsa[] =                                               /* 1.2.840.113549.1.1.1 */
     { 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01 };
 
@@ -4335,6 +4493,7 @@ static int acme2__der_time_read(unsigned char tag, const acme2__dr *v, int64_t *
     return 0;
 }
 
+#ifndef ACME2_NO_TLS_ALPN
 /* Unix times of 0000-01-01T00:00:00Z and 9999-12-31T23:59:59Z: the years a
    GeneralizedTime can hold. */
 #define ACME2__TIME_MIN (-62167219200LL)
@@ -4373,6 +4532,7 @@ static void acme2__dw_time(acme2__dw *w, int64_t t)
     s[k++] = 'Z';
     acme2__dw_tlv(w, (y >= 1950 && y <= 2049) ? ACME2__T_UTCTIME : ACME2__T_GENTIME, s, k);
 }
+#endif
 
 /* ---- IP addresses and DNS names ---- */
 
@@ -4397,6 +4557,7 @@ static int acme2__der_ipv4_parse(const char *s, size_t n, unsigned char out[4])
     return i == n ? 4 : ACME2_ERR_IDENTIFIER;
 }
 
+#ifndef ACME2_NO_IP
 static int acme2__der_hex_value(char c)
 {
     if (c >= '0' && c <= '9') return c - '0';
@@ -4408,8 +4569,15 @@ static int acme2__der_hex_value(char c)
 /* Longest valid address text: six 4-digit groups and a dotted quad (45). */
 #define ACME2__IP_TEXT_LIMIT 64
 
+#endif
+
 ACME2_DEF int acme2_ip_parse(const char *text, unsigned char out[16])
 {
+#ifdef ACME2_NO_IP
+    (void)text;
+    (void)out;
+    return ACME2_ERR_IDENTIFIER;
+#else
     unsigned char b[16];
     unsigned g[8];
     size_t n, i = 0;
@@ -4464,8 +4632,10 @@ ACME2_DEF int acme2_ip_parse(const char *text, unsigned char out[16])
     }
     ACME2_MEMCPY(out, b, 16);
     return 16;
+#endif
 }
 
+#ifndef ACME2_NO_IP
 /* Appends the decimal text of v (0..255). */
 static size_t acme2__der_put_dec8(char *p, unsigned v)
 {
@@ -4539,6 +4709,7 @@ ACME2_DEF int acme2_ip_format(const unsigned char *ip, size_t ip_len, char *out,
     out[k] = 0;
     return (int)k;
 }
+#endif
 
 /* A DNS identifier (see acme2_identifier_check); its length in *len. */
 static int acme2__der_dns_check(const char *s, size_t *len)
@@ -4763,14 +4934,18 @@ ACME2_DEF int acme2_cert_san_next(const acme2_cert_info *ci, size_t *pos, int *t
             if (item.n) ACME2_MEMCPY(out, item.p, item.n);
             out[item.n] = 0;
             *type = ACME2_ID_DNS;
-        } else if (tag == ACME2__T_GN_IP) {
+        }
+#ifndef ACME2_NO_IP
+        else if (tag == ACME2__T_GN_IP) {
             char text[ACME2_IP_TEXT_MAX];
             int n = acme2_ip_format(item.p, item.n, text, sizeof text);
             if (n < 0) return ACME2_ERR_DER;
             if (out_size < (size_t)n + 1) return ACME2_ERR_NOSPACE;
             ACME2_MEMCPY(out, text, (size_t)n + 1);
             *type = ACME2_ID_IP;
-        } else {
+        }
+#endif
+        else {
             continue;
         }
         *pos = (size_t)(r.p - ci->san);
@@ -5156,6 +5331,7 @@ ACME2_DEF int acme2_csr_der(unsigned char *out, size_t out_size, const acme2_key
     return acme2__der_signed(out, out_size, key, acme2__csr_info, &ctx);
 }
 
+#ifndef ACME2_NO_TLS_ALPN
 typedef struct acme2__alpn_ctx {
     const acme2_key *key;
     const acme2_identifier *id;
@@ -5238,6 +5414,7 @@ ACME2_DEF int acme2_tls_alpn01_cert_der(unsigned char *out, size_t out_size, con
     br_sha256_out(&h, ctx.digest);
     return acme2__der_signed(out, out_size, key, acme2__alpn_tbs, &ctx);
 }
+#endif
 
 /* == chall == (implementation) */
 
@@ -5347,6 +5524,7 @@ ACME2_DEF int acme2_http01_path(const char *token, char *out, size_t out_size)
     return acme2__chall_join(out, out_size, parts, lens, 2);
 }
 
+#ifndef ACME2_NO_TLS_ALPN
 ACME2_DEF int acme2_tls_alpn01_cert(unsigned char *out, size_t out_size, const acme2_key *cert_key,
                                     const acme2_key *account_key, const acme2_identifier *id,
                                     const char *token, int64_t now)
@@ -5356,6 +5534,7 @@ ACME2_DEF int acme2_tls_alpn01_cert(unsigned char *out, size_t out_size, const a
     if (n < 0) return n;
     return acme2_tls_alpn01_cert_der(out, out_size, cert_key, id, ka, now);
 }
+#endif
 
 ACME2_DEF int acme2_dns_account01_name(const char *account_url, const char *identifier, char *out, size_t out_size)
 {
@@ -5480,6 +5659,7 @@ ACME2_DEF int acme2_dns_persist01_txt(const acme2_dns_persist01_record *r, char 
     return acme2__chall_join(out, out_size, parts, lens, n);
 }
 
+#ifndef ACME2_NO_ARI
 ACME2_DEF int acme2_ari_cert_id(const acme2_cert_info *ci, char *out, size_t out_size)
 {
     int a, s;
@@ -5494,6 +5674,7 @@ ACME2_DEF int acme2_ari_cert_id(const acme2_cert_info *ci, char *out, size_t out
     acme2_b64url_encode(out + a + 1, (size_t)s + 1, ci->serial, ci->serial_len);
     return a + 1 + s;
 }
+#endif
 
 /* == http == (implementation) */
 
@@ -6633,11 +6814,15 @@ ACME2_DEF int acme2_account_new_request(acme2_client *c, const acme2_account_par
     if (p->terms_agreed) { acme2_jw_key(&sb, "termsOfServiceAgreed"); acme2_jw_bool(&sb, 1); }
     if (p->only_existing) { acme2_jw_key(&sb, "onlyReturnExisting"); acme2_jw_bool(&sb, 1); }
     if (p->eab_kid) {
+#ifndef ACME2_NO_EAB
         acme2_jw_key(&sb, "externalAccountBinding");
         rc = acme2_jws_eab(&sb, p->eab_bits ? p->eab_bits : 256, p->eab_key, p->eab_key_len, p->eab_kid,
                            c->dir.new_account, c->key);
         if (rc < 0) return rc;
         sb.sep = 1;
+#else
+        return ACME2_ERR_UNSUPPORTED;
+#endif
     }
     acme2_jw_obj_end(&sb);
     return acme2__post_sb(c, c->dir.new_account, &sb, c->key, req);
@@ -6731,6 +6916,7 @@ ACME2_DEF int acme2_account_deactivate(acme2_client *c, acme2_account *out)
     ACME2__DRIVE(c, acme2_account_deactivate_request(c, &req_), acme2_account_deactivate_response(c, out));
 }
 
+#ifndef ACME2_NO_KEY_CHANGE
 ACME2_DEF int acme2_account_key_change_request(acme2_client *c, const acme2_key *new_key, acme2_http_request *req)
 {
     acme2_sb sb;
@@ -6763,6 +6949,7 @@ ACME2_DEF int acme2_account_key_change(acme2_client *c, const acme2_key *new_key
 {
     ACME2__DRIVE(c, acme2_account_key_change_request(c, new_key, &req_), acme2_account_key_change_response(c, new_key));
 }
+#endif
 
 /* ---- orders ---- */
 
@@ -7582,6 +7769,7 @@ ACME2_DEF int acme2_certificate_download_chain(acme2_client *c, const char *url,
     return 0;
 }
 
+#ifndef ACME2_NO_REVOKE
 ACME2_DEF int acme2_revoke_request(acme2_client *c, const unsigned char *cert_der, size_t cert_len, int reason,
                                    const acme2_key *cert_key, acme2_http_request *req)
 {
@@ -7613,9 +7801,11 @@ ACME2_DEF int acme2_revoke(acme2_client *c, const unsigned char *cert_der, size_
 {
     ACME2__DRIVE(c, acme2_revoke_request(c, cert_der, cert_len, reason, cert_key, &req_), acme2_revoke_response(c));
 }
+#endif
 
 /* ---- renewal information ---- */
 
+#ifndef ACME2_NO_ARI
 ACME2_DEF int acme2_renewal_info_get_request(acme2_client *c, const char *cert_id, acme2_http_request *req)
 {
     acme2_sb sb;
@@ -7669,6 +7859,7 @@ ACME2_DEF int acme2_renewal_info_get(acme2_client *c, const char *cert_id, acme2
 {
     ACME2__DRIVE(c, acme2_renewal_info_get_request(c, cert_id, &req_), acme2_renewal_info_get_response(c, out));
 }
+#endif
 
 /* ---- the account's orders list ---- */
 
