@@ -2041,33 +2041,38 @@ ACME2_DEF void acme2_jw_b64url(acme2_sb *sb, const void *data, size_t n)
    certificate, JSON and HTTP date code. */
 static int64_t acme2__days_from_civil(int64_t y, unsigned m, unsigned d)
 {
-    int64_t era, yoe, doy, doe;
+    int64_t era;
+    unsigned yoe, doe;
     if (m <= 2) y -= 1;
     era = (y >= 0 ? y : y - 399) / 400;
-    yoe = y - era * 400;
-    doy = (153 * (int64_t)(m > 2 ? m - 3 : m + 9) + 2) / 5 + (int64_t)d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
+    /* Within an era everything fits 32 bits: only the era is wide. */
+    yoe = (unsigned)(y - era * 400);
+    doe = yoe * 365 + yoe / 4 - yoe / 100 + (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+    return era * 146097 + (int64_t)doe - 719468;
 }
 
 static void acme2__civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
 {
-    int64_t era, doe, yoe, doy, mp;
+    int64_t era;
+    unsigned doe, yoe, doy, mp;
     z += 719468;
     era = (z >= 0 ? z : z - 146096) / 146097;
-    doe = z - era * 146097;
+    doe = (unsigned)(z - era * 146097);
     yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
     doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
     mp = (5 * doy + 2) / 153;
-    *d = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
-    *y = yoe + era * 400 + (*m <= 2 ? 1 : 0);
+    *d = doy - (153 * mp + 2) / 5 + 1;
+    *m = mp < 10 ? mp + 3 : mp - 9;
+    *y = (int64_t)yoe + era * 400 + (*m <= 2 ? 1 : 0);
 }
 
 static unsigned acme2__days_in_month(int64_t y, unsigned m)
 {
     static const unsigned char dim[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) return 29;
+    /* The leap rule repeats every 400 years; a zero test ignores the
+       remainder's sign. */
+    int r = (int)(y % 400);
+    if (m == 2 && ((r % 4 == 0 && r % 100 != 0) || r == 0)) return 29;
     return dim[m - 1];
 }
 
