@@ -430,7 +430,10 @@ ACME2_DEF int acme2_key_generate(acme2_key *key, int kind, unsigned bits, const 
    no buffer that outlives the call.
    Stack: a temporary acme2_key plus ACME2_RSA_MAX_BITS/8 bytes for the RSA
    check: about 2.7 KB at 4096 bits, 1.5 KB at 2048, 0.6 KB with
-   ACME2_NO_RSA, plus what BearSSL's RSA private-key operation takes. */
+   ACME2_NO_RSA, plus what BearSSL's RSA private-key operation takes; a PEM
+   key adds its decoded DER (at most six moduli: 3.2 KB at 4096 bits, 1.7 KB
+   at 2048, 512 bytes with ACME2_NO_RSA; a larger body is
+   ACME2_ERR_KEY_UNSUPPORTED), wiped before the call returns. */
 ACME2_DEF int acme2_key_load(acme2_key *key, const void *data, size_t len);
 
 #ifndef ACME2_NO_KEY_SAVE
@@ -1834,6 +1837,34 @@ ACME2_DEF int acme2_b64url_decode(void *out, size_t out_size, const char *in, si
     return (int)o;
 }
 
+/* White space PEM allows between base64 characters. */
+static int acme2__pem_space(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* Decodes the standard-alphabet base64 characters of s[0..n), skipping
+   every other byte (white space, padding), into out; returns the bytes
+   written. For PEM bodies the caller has validated (their size known). */
+static size_t acme2__b64_decode_text(const char *s, size_t n, unsigned char *out)
+{
+    unsigned long acc = 0;
+    size_t i, o = 0;
+    int bits = 0;
+    for (i = 0; i < n; i++) {
+        int v = acme2__b64_value((unsigned char)s[i], 0);
+        if (v < 0) continue;
+        acc = (acc << 6) | (unsigned long)v;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out[o++] = (unsigned char)(acc >> bits);
+            acc &= (1UL << bits) - 1;
+        }
+    }
+    return o;
+}
+
 ACME2_DEF void acme2_sb_init(acme2_sb *sb, char *buf, size_t cap)
 {
     sb->buf = buf;
@@ -2716,6 +2747,75 @@ ACME2__UNUSED static int acme2__json_fill(const char *js, const acme2_json_tok *
 
 /* == keys == (implementation) */
 
+/* DER tags used here (X.690 section 8; universal class unless noted). */
+#define ACME2__T_BOOLEAN   0x01
+#define ACME2__T_INTEGER   0x02
+#define ACME2__T_BITS      0x03
+#define ACME2__T_OCTETS    0x04
+#define ACME2__T_NULL      0x05
+#define ACME2__T_OID       0x06
+#define ACME2__T_UTF8      0x0c
+#define ACME2__T_UTCTIME   0x17
+#define ACME2__T_GENTIME   0x18
+#define ACME2__T_SEQUENCE  0x30
+#define ACME2__T_SET       0x31
+#define ACME2__T_CTX0      0xa0  /* [0] constructed */
+#define ACME2__T_CTX3      0xa3  /* [3] constructed */
+#define ACME2__T_GN_DNS    0x82  /* GeneralName dNSName: [2] IMPLICIT IA5String */
+#define ACME2__T_GN_IP     0x87  /* GeneralName iPAddress: [7] IMPLICIT OCTET STRING */
+
+/* ---- DER reader ----
+   The one DER reader, for keys here and certificates in "== der ==".
+   A cursor over the content of one container. Every TLV read is checked
+   against what remains of that container; lengths must be definite and
+   minimal (X.690 section 10.1) and at most four bytes long; tags above 30
+   (multi-byte tag numbers) are refused because nothing read here uses them. */
+typedef struct acme2__dr {
+    const unsigned char *p;
+    size_t n;
+} acme2__dr;
+
+static int acme2__dr_next(acme2__dr *r, unsigned char *tag, acme2__dr *val)
+{
+    const unsigned char *p = r->p;
+    size_t n = r->n, len, k = 0, i;
+    if (n < 2) return ACME2_ERR_DER;
+    if ((p[0] & 0x1f) == 0x1f) return ACME2_ERR_DER;
+    if (p[1] < 0x80) {
+        len = p[1];
+    } else {
+        k = p[1] & 0x7f;
+        if (k == 0) return ACME2_ERR_DER;                  /* indefinite length */
+        if (k > 4 || k > sizeof(size_t)) return ACME2_ERR_DER;
+        if (n - 2 < k) return ACME2_ERR_DER;
+        if (p[2] == 0) return ACME2_ERR_DER;              /* leading zero: not minimal */
+        len = 0;
+        for (i = 0; i < k; i++) len = (len << 8) | p[2 + i];
+        if (len < 0x80) return ACME2_ERR_DER;             /* long form where short fits */
+    }
+    if (len > n - 2 - k) return ACME2_ERR_DER;
+    *tag = p[0];
+    val->p = p + 2 + k;
+    val->n = len;
+    r->p += 2 + k + len;
+    r->n -= 2 + k + len;
+    return 0;
+}
+
+/* Reads the next TLV and requires its tag. */
+static int acme2__dr_expect(acme2__dr *r, unsigned char tag, acme2__dr *val)
+{
+    unsigned char t;
+    if (acme2__dr_next(r, &t, val) || t != tag) return ACME2_ERR_DER;
+    return 0;
+}
+
+/* Tag of the next TLV, or -1 at the end. */
+static int acme2__dr_peek(const acme2__dr *r)
+{
+    return r->n ? r->p[0] : -1;
+}
+
 /* Component slots in acme2_key.off/len. */
 #define ACME2__EC_X 0   /* private scalar, curve length */
 #define ACME2__EC_Q 1   /* public point 04||X||Y */
@@ -3051,328 +3151,162 @@ ACME2_DEF int acme2_key_spki_der(const acme2_key *key, void *out, size_t out_siz
 
 /* ---- loading ----
 
-   One sequential reader serves DER input and the base64 body of a PEM
-   block alike, so a PEM key is parsed as it is decoded: no buffer holds the
-   decoded DER. Positions count decoded bytes; every element is checked to
-   end inside its container before its content is read. */
+   Keys are read with the DER reader above (the one the certificate reader
+   uses): a DER input directly, a PEM block after its base64 is decoded into
+   a buffer on the stack that is wiped before returning. Every element is
+   checked to end inside its container before its content is read. */
 
 static const unsigned char acme2__key_oid_ed25519[] = { 0x2b, 0x65, 0x70 };
 /* PKCS#5 (PBES1/PBES2) and PKCS#12 PBE: what encrypted PKCS#8 names. */
 static const unsigned char acme2__key_oid_pkcs5[] = { 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x05 };
 static const unsigned char acme2__key_oid_pkcs12pbe[] = { 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x0c, 0x01 };
 
-/* Longest OID compared (anything longer is no OID we know). */
-#define ACME2__KEY_OID_MAX 16
-
 /* Largest EC scalar and point accepted while parsing: P-521's, so that a
    P-521 key is reported as unsupported rather than malformed. */
 #define ACME2__KEY_EC_X_MAX 66
 #define ACME2__KEY_EC_Q_MAX 133
 
-typedef struct acme2__key_rd {
-    const unsigned char *in; /* DER, or the base64 text of a PEM body */
-    size_t in_len, in_pos;
-#ifndef ACME2_NO_KEY_PEM
-    int pem;
-    unsigned long acc;       /* PEM: undelivered bits */
-    int nbits;
-#endif
-    size_t pos;              /* decoded bytes delivered */
-    int err;                 /* first error, sticky */
-} acme2__key_rd;
+#define ACME2__KF ACME2_ERR_KEY_FORMAT
 
-static int acme2__key_fail(acme2__key_rd *r, int err)
+/* The next element, which must have tag `tag`. */
+static int acme2__key_tlv(acme2__dr *r, unsigned char tag, acme2__dr *v)
 {
-    if (!r->err) r->err = err;
-    return -1;
+    return acme2__dr_expect(r, tag, v) ? ACME2__KF : 0;
 }
 
-#ifndef ACME2_NO_KEY_PEM
-static int acme2__key_space(unsigned char c)
+/* INTEGER content holding a small non-negative value (0..0x7fff), or -1. */
+static long acme2__key_small(const acme2__dr *v)
 {
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-#endif
-
-/* Next decoded byte, or -1 (then r->err is set). */
-static int acme2__key_byte(acme2__key_rd *r)
-{
-#ifndef ACME2_NO_KEY_PEM
-    int b;
-#endif
-    if (r->err) return -1;
-#ifndef ACME2_NO_KEY_PEM
-    if (!r->pem)
-#endif
-    {
-        if (r->in_pos >= r->in_len) return acme2__key_fail(r, ACME2_ERR_KEY_FORMAT);
-        r->pos++;
-        return r->in[r->in_pos++];
-    }
-#ifndef ACME2_NO_KEY_PEM
-    while (r->nbits < 8) {
-        int v;
-        if (r->in_pos >= r->in_len) return acme2__key_fail(r, ACME2_ERR_KEY_FORMAT);
-        v = acme2__b64_value(r->in[r->in_pos], 0);
-        if (v < 0) {
-            if (acme2__key_space(r->in[r->in_pos])) { r->in_pos++; continue; }
-            /* Padding: the body ends before the DER does. */
-            return acme2__key_fail(r, ACME2_ERR_KEY_FORMAT);
-        }
-        r->in_pos++;
-        r->acc = ((r->acc << 6) | (unsigned long)v) & 0xffffUL;
-        r->nbits += 6;
-    }
-    r->nbits -= 8;
-    b = (int)((r->acc >> r->nbits) & 0xff);
-    r->pos++;
-    return b;
-#endif
-}
-
-/* Reads n bytes into dst (NULL: skips them). */
-static void acme2__key_read(acme2__key_rd *r, unsigned char *dst, size_t n)
-{
-    while (n-- && !r->err) {
-        int b = acme2__key_byte(r);
-        if (b >= 0 && dst) *dst++ = (unsigned char)b;
-    }
-}
-
-/* Reads a tag and a length; the element must end by `end`. Returns the tag
-   (content length in *len) or -1. Low-tag-number form only; lengths up to
-   65535 (no key element is larger). */
-static int acme2__key_hdr(acme2__key_rd *r, size_t end, size_t *len)
-{
-    int tag = acme2__key_byte(r), b;
-    size_t n;
-    if (tag < 0) return -1;
-    if ((tag & 0x1f) == 0x1f) return acme2__key_fail(r, ACME2_ERR_KEY_FORMAT);
-    b = acme2__key_byte(r);
-    if (b < 0) return -1;
-    if (b < 0x80) {
-        n = (size_t)b;
-    } else if (b == 0x81) {
-        n = (size_t)acme2__key_byte(r);
-    } else if (b == 0x82) {
-        n = (size_t)acme2__key_byte(r) << 8;
-        n |= (size_t)acme2__key_byte(r);
-    } else {
-        return acme2__key_fail(r, ACME2_ERR_KEY_FORMAT);
-    }
-    if (r->err) return -1;
-    if (r->pos > end || n > end - r->pos) return acme2__key_fail(r, ACME2_ERR_KEY_FORMAT);
-    *len = n;
-    return tag;
-}
-
-/* Reads an element that must have tag `tag`; returns its content length. */
-static size_t acme2__key_expect(acme2__key_rd *r, int tag, size_t end)
-{
-    size_t n = 0;
-    int t = acme2__key_hdr(r, end, &n);
-    if (t >= 0 && t != tag) acme2__key_fail(r, ACME2_ERR_KEY_FORMAT);
-    return r->err ? 0 : n;
-}
-
-/* INTEGER content of n bytes holding a small non-negative value. */
-static long acme2__key_small(acme2__key_rd *r, size_t n)
-{
-    long v = 0;
-    if (n < 1 || n > 2) {
-        acme2__key_fail(r, ACME2_ERR_KEY_FORMAT);
-        return -1;
-    }
-    while (n--) v = (v << 8) | acme2__key_byte(r);
-    if (r->err || v > 0x7fff) {
-        acme2__key_fail(r, ACME2_ERR_KEY_FORMAT);
-        return -1;
-    }
-    return v;
+    if (v->n < 1 || v->n > 2) return -1;
+    return v->n == 1 ? v->p[0] : (v->p[0] & 0x80) ? -1 : (long)v->p[0] << 8 | v->p[1];
 }
 
 #ifndef ACME2_NO_RSA
-/* INTEGER content of n bytes holding a positive number: copied into dst
-   without leading zeros (dst NULL: skipped). Returns the stored length;
-   ACME2_ERR_KEY_UNSUPPORTED in r->err when longer than cap. */
-static size_t acme2__key_uint(acme2__key_rd *r, size_t n, unsigned char *dst, size_t cap)
+/* INTEGER content holding a positive number: copied into dst without
+   leading zeros (dst NULL: only checked). ACME2_ERR_KEY_UNSUPPORTED when
+   longer than cap. */
+static int acme2__key_uint(const acme2__dr *v, unsigned char *dst, size_t cap, size_t *len)
 {
-    size_t k = 0;
-    int b;
-    if (n == 0) {
-        acme2__key_fail(r, ACME2_ERR_KEY_FORMAT);
-        return 0;
+    const unsigned char *p = v->p;
+    size_t n = v->n;
+    if (!n || (p[0] & 0x80)) return ACME2__KF; /* empty or negative */
+    while (n && !*p) {
+        p++;
+        n--;
     }
-    b = acme2__key_byte(r);
-    if (b & 0x80) acme2__key_fail(r, ACME2_ERR_KEY_FORMAT); /* negative */
-    while (!r->err) {
-        if (b != 0 || k) {
-            if (dst) {
-                if (k >= cap) {
-                    acme2__key_fail(r, ACME2_ERR_KEY_UNSUPPORTED);
-                    break;
-                }
-                dst[k] = (unsigned char)b;
-            }
-            k++;
-        }
-        if (--n == 0) break;
-        b = acme2__key_byte(r);
+    if (!n) return ACME2__KF; /* zero */
+    if (dst) {
+        if (n > cap) return ACME2_ERR_KEY_UNSUPPORTED;
+        ACME2_MEMCPY(dst, p, n);
     }
-    if (!r->err && k == 0) acme2__key_fail(r, ACME2_ERR_KEY_FORMAT); /* zero */
-    return r->err ? 0 : k;
+    *len = n;
+    return 0;
 }
 #endif
 
-/* OBJECT IDENTIFIER content of n bytes into oid; returns its length, 0 for
-   an OID too long to be one we know. */
-static size_t acme2__key_oid(acme2__key_rd *r, size_t n, unsigned char *oid)
+/* 1 when OID content v is want. */
+static int acme2__key_oid_is(const acme2__dr *v, const unsigned char *want, size_t wn)
 {
-    if (n == 0) {
-        acme2__key_fail(r, ACME2_ERR_KEY_FORMAT);
-        return 0;
-    }
-    if (n > ACME2__KEY_OID_MAX) {
-        acme2__key_read(r, NULL, n);
-        return 0;
-    }
-    acme2__key_read(r, oid, n);
-    return n;
+    return v->n == wn && ACME2_MEMCMP(v->p, want, wn) == 0;
 }
 
-static int acme2__key_oid_eq(const unsigned char *oid, size_t n, const unsigned char *want, size_t wn)
+/* ECParameters, the whole of r: a named curve (*curve: the curve, 0 when
+   unsupported), or explicit parameters / implicitCA (errors). */
+static int acme2__key_ec_params(acme2__dr r, int *curve)
 {
-    return n == wn && ACME2_MEMCMP(oid, want, n) == 0;
-}
-
-/* Curve of a namedCurve OID: BR_EC_secp256r1, BR_EC_secp384r1, or 0. */
-static int acme2__key_curve_of(const unsigned char *oid, size_t n)
-{
-    if (acme2__key_oid_eq(oid, n, acme2__key_oid_p256, sizeof acme2__key_oid_p256)) return BR_EC_secp256r1;
-    if (acme2__key_oid_eq(oid, n, acme2__key_oid_p384, sizeof acme2__key_oid_p384)) return BR_EC_secp384r1;
+    acme2__dr v;
+    unsigned char t;
+    if (acme2__dr_next(&r, &t, &v)) return ACME2__KF;
+    if (t == ACME2__T_SEQUENCE) return ACME2_ERR_KEY_EXPLICIT_EC;
+    if (t == ACME2__T_NULL) return ACME2_ERR_KEY_UNSUPPORTED;
+    if (t != ACME2__T_OID || !v.n || r.n) return ACME2__KF;
+    *curve = acme2__key_oid_is(&v, acme2__key_oid_p256, sizeof acme2__key_oid_p256) ? BR_EC_secp256r1
+           : acme2__key_oid_is(&v, acme2__key_oid_p384, sizeof acme2__key_oid_p384) ? BR_EC_secp384r1 : 0;
     return 0;
 }
 
-/* ECParameters after its header: a named curve (returns the curve, 0 when
-   unsupported), or explicit parameters / implicitCA (errors). */
-static int acme2__key_ec_params(acme2__key_rd *r, size_t end)
+/* SEC1 ECPrivateKey from the privateKey OCTET STRING content x to the end
+   of r. curve: from the PKCS#8 wrapper, or -1. Leaves the raw scalar at
+   buf[0..), an included point at buf[ACME2__EC_Q_OFF..) with its length in
+   len[ACME2__EC_Q]. */
+static int acme2__key_sec1_body(acme2_key *k, acme2__dr *r, const acme2__dr *x, int curve)
 {
-    unsigned char oid[ACME2__KEY_OID_MAX];
-    size_t n = 0, olen;
-    int t = acme2__key_hdr(r, end, &n);
-    if (t < 0) return -1;
-    if (t == 0x30) return acme2__key_fail(r, ACME2_ERR_KEY_EXPLICIT_EC);
-    if (t == 0x05) return acme2__key_fail(r, ACME2_ERR_KEY_UNSUPPORTED);
-    if (t != 0x06) return acme2__key_fail(r, ACME2_ERR_KEY_FORMAT);
-    olen = acme2__key_oid(r, n, oid);
-    if (r->err) return -1;
-    return acme2__key_curve_of(oid, olen);
-}
-
-/* SEC1 ECPrivateKey from the privateKey OCTET STRING (header read, content
-   of xlen bytes) to the end of the SEQUENCE at `end`. curve: from the
-   PKCS#8 wrapper, or 0. Leaves the raw scalar at buf[0..), an included
-   point at buf[ACME2__EC_Q_OFF..) with its length in len[ACME2__EC_Q]. */
-static void acme2__key_sec1_body(acme2_key *k, acme2__key_rd *r, size_t end, size_t xlen, int curve)
-{
-    int seen = 0, inner = -1;
-    if (xlen == 0 || xlen > ACME2__KEY_EC_X_MAX) {
-        acme2__key_fail(r, ACME2_ERR_KEY_FORMAT);
-        return;
-    }
-    acme2__key_read(r, k->buf, xlen);
-    k->len[ACME2__EC_X] = (unsigned short)xlen;
+    int seen = 0, inner = -1, rc;
+    if (x->n == 0 || x->n > ACME2__KEY_EC_X_MAX) return ACME2__KF;
+    ACME2_MEMCPY(k->buf, x->p, x->n);
+    k->len[ACME2__EC_X] = (unsigned short)x->n;
     /* [0] parameters and [1] publicKey, each optional, in this order. */
-    while (!r->err && r->pos < end) {
-        size_t n = 0, stop;
-        int t = acme2__key_hdr(r, end, &n);
-        if (t < 0) return;
-        stop = r->pos + n;
-        if (t == 0xa0 && seen == 0) {
-            inner = acme2__key_ec_params(r, stop);
+    while (r->n) {
+        acme2__dr v, q;
+        unsigned char t;
+        if (acme2__dr_next(r, &t, &v)) return ACME2__KF;
+        if (t == ACME2__T_CTX0 && seen == 0) {
+            rc = acme2__key_ec_params(v, &inner);
+            if (rc) return rc;
             seen = 1;
         } else if (t == 0xa1 && seen < 2) {
-            size_t q = acme2__key_expect(r, 0x03, stop);
             /* BIT STRING: no unused bits, then the point. */
-            if (!r->err && (q < 2 || q - 1 > ACME2__KEY_EC_Q_MAX || acme2__key_byte(r) != 0)) {
-                acme2__key_fail(r, ACME2_ERR_KEY_FORMAT);
-                return;
-            }
-            acme2__key_read(r, k->buf + ACME2__EC_Q_OFF, q - 1);
-            k->len[ACME2__EC_Q] = (unsigned short)(q - 1);
+            if (acme2__key_tlv(&v, ACME2__T_BITS, &q) || v.n || q.n < 2 || q.n - 1 > ACME2__KEY_EC_Q_MAX || q.p[0])
+                return ACME2__KF;
+            ACME2_MEMCPY(k->buf + ACME2__EC_Q_OFF, q.p + 1, q.n - 1);
+            k->len[ACME2__EC_Q] = (unsigned short)(q.n - 1);
             seen = 2;
         } else {
-            acme2__key_fail(r, ACME2_ERR_KEY_FORMAT);
-            return;
+            return ACME2__KF;
         }
-        if (!r->err && r->pos != stop) acme2__key_fail(r, ACME2_ERR_KEY_FORMAT);
     }
-    if (r->err) return;
     if (curve < 0) curve = inner; /* SEC1 alone: its own parameters name the curve */
     else if (inner >= 0 && inner != curve) curve = -1; /* wrapper and key disagree */
-    if (curve < 0) acme2__key_fail(r, ACME2_ERR_KEY_FORMAT);
-    else if (curve == 0) acme2__key_fail(r, ACME2_ERR_KEY_UNSUPPORTED);
+    if (curve < 0) return ACME2__KF;
+    if (curve == 0) return ACME2_ERR_KEY_UNSUPPORTED;
     k->curve = curve;
     k->kind = ACME2_KEY_EC;
+    return 0;
 }
 
-#ifndef ACME2_NO_RSA
-/* Next RSA component into buf at *w (slot s; s < 0: read and discard). */
-static void acme2__key_rsa_part(acme2_key *k, acme2__key_rd *r, size_t end, int s, size_t *w)
-{
-    size_t n = acme2__key_expect(r, 0x02, end), got;
-    if (r->err) return;
-    if (s < 0) {
-        acme2__key_uint(r, n, NULL, 0);
-        return;
-    }
-    got = acme2__key_uint(r, n, k->buf + *w, sizeof k->buf - *w);
-    k->off[s] = (unsigned short)*w;
-    k->len[s] = (unsigned short)got;
-    *w += got;
-}
-#endif
-
-/* PKCS#1 RSAPrivateKey from the modulus INTEGER (header read, nlen content
-   bytes) to the end of the SEQUENCE at `end`: n e d p q dp dq iq. */
-static void acme2__key_rsa_body(acme2_key *k, acme2__key_rd *r, size_t end, size_t nlen)
+/* PKCS#1 RSAPrivateKey from the modulus INTEGER content nv to the end of
+   r: n e d p q dp dq iq. */
+static int acme2__key_rsa_body(acme2_key *k, acme2__dr *r, const acme2__dr *nv)
 {
 #ifdef ACME2_NO_RSA
     (void)k;
-    (void)end;
-    (void)nlen;
-    acme2__key_fail(r, ACME2_ERR_KEY_UNSUPPORTED);
+    (void)r;
+    (void)nv;
+    return ACME2_ERR_KEY_UNSUPPORTED;
 #else
     static const signed char order[] = { ACME2__RSA_E, -1, ACME2__RSA_P, ACME2__RSA_Q,
                                          ACME2__RSA_DP, ACME2__RSA_DQ, ACME2__RSA_IQ };
-    size_t w, i;
+    size_t w, i, got;
     unsigned bits;
     unsigned char top;
-    w = acme2__key_uint(r, nlen, k->buf, ACME2__RSA_BYTES);
-    if (r->err) return;
+    int rc = acme2__key_uint(nv, k->buf, ACME2__RSA_BYTES, &w);
+    if (rc) return rc;
     k->off[ACME2__RSA_N] = 0;
     k->len[ACME2__RSA_N] = (unsigned short)w;
     top = k->buf[0];
     bits = (unsigned)(w - 1) * 8;
     while (top) { bits++; top >>= 1; }
-    if (bits < 2048 || bits > ACME2_RSA_MAX_BITS) {
-        acme2__key_fail(r, ACME2_ERR_KEY_UNSUPPORTED);
-        return;
-    }
+    if (bits < 2048 || bits > ACME2_RSA_MAX_BITS) return ACME2_ERR_KEY_UNSUPPORTED;
     k->bits = bits;
-    for (i = 0; i < sizeof order && !r->err; i++) acme2__key_rsa_part(k, r, end, order[i], &w);
-    if (r->err) return;
-    if (r->pos != end) {
-        acme2__key_fail(r, ACME2_ERR_KEY_FORMAT);
-        return;
+    for (i = 0; i < sizeof order; i++) {
+        acme2__dr v;
+        int s = order[i];
+        if (acme2__key_tlv(r, ACME2__T_INTEGER, &v)) return ACME2__KF;
+        rc = acme2__key_uint(&v, s < 0 ? NULL : k->buf + w, sizeof k->buf - w, &got);
+        if (rc) return rc;
+        if (s >= 0) {
+            k->off[s] = (unsigned short)w;
+            k->len[s] = (unsigned short)got;
+            w += got;
+        }
     }
+    if (r->n) return ACME2__KF;
     /* e must fit 32 bits (d is recomputed from it) and be odd and > 1. */
     if (k->len[ACME2__RSA_E] > 4 || !(k->buf[k->off[ACME2__RSA_E] + k->len[ACME2__RSA_E] - 1] & 1)
-        || acme2__key_rsa_e32(k) < 3) {
-        acme2__key_fail(r, ACME2_ERR_KEY_UNSUPPORTED);
-        return;
-    }
+        || acme2__key_rsa_e32(k) < 3)
+        return ACME2_ERR_KEY_UNSUPPORTED;
     k->kind = ACME2_KEY_RSA;
+    return 0;
 #endif
 }
 
@@ -3383,104 +3317,76 @@ static void acme2__key_rsa_body(acme2_key *k, acme2__key_rd *r, size_t end, size
 #define ACME2__KEY_PKCS8 3
 
 /* PKCS#8 PrivateKeyInfo / OneAsymmetricKey from the AlgorithmIdentifier
-   (header read, alen content bytes) to the end of the SEQUENCE at `end`. */
-static void acme2__key_pkcs8_body(acme2_key *k, acme2__key_rd *r, size_t end, size_t alen)
+   content alg to the end of r. */
+static int acme2__key_pkcs8_body(acme2_key *k, acme2__dr *r, acme2__dr alg)
 {
-    unsigned char oid[ACME2__KEY_OID_MAX];
-    size_t aend = r->pos + alen, n, olen, iend;
-    int curve = 0, is_ec = 0;
-    olen = acme2__key_oid(r, acme2__key_expect(r, 0x06, aend), oid);
-    if (r->err) return;
-    if (acme2__key_oid_eq(oid, olen, acme2__key_oid_ec_public_key, sizeof acme2__key_oid_ec_public_key)) {
+    acme2__dr oid, v, inner, x;
+    unsigned char t;
+    int curve = 0, is_ec = 0, rc = 0;
+    if (acme2__key_tlv(&alg, ACME2__T_OID, &oid) || !oid.n) return ACME2__KF;
+    if (acme2__key_oid_is(&oid, acme2__key_oid_ec_public_key, sizeof acme2__key_oid_ec_public_key)) {
         is_ec = 1;
-        curve = acme2__key_ec_params(r, aend);
-    } else if (acme2__key_oid_eq(oid, olen, acme2__key_oid_ed25519, sizeof acme2__key_oid_ed25519)) {
-        acme2__key_fail(r, ACME2_ERR_KEY_ED25519);
+        rc = acme2__key_ec_params(alg, &curve);
+        alg.n = 0;
+    } else if (acme2__key_oid_is(&oid, acme2__key_oid_ed25519, sizeof acme2__key_oid_ed25519)) {
+        rc = ACME2_ERR_KEY_ED25519;
 #ifndef ACME2_NO_RSA
-    } else if (acme2__key_oid_eq(oid, olen, acme2__key_oid_rsa, sizeof acme2__key_oid_rsa)) {
+    } else if (acme2__key_oid_is(&oid, acme2__key_oid_rsa, sizeof acme2__key_oid_rsa)) {
         /* parameters: NULL, or absent */
-        if (r->pos < aend && (acme2__key_expect(r, 0x05, aend) != 0 || r->err))
-            acme2__key_fail(r, ACME2_ERR_KEY_FORMAT);
+        if (alg.n && (acme2__key_tlv(&alg, ACME2__T_NULL, &v) || v.n)) rc = ACME2__KF;
 #endif
     } else {
-        acme2__key_fail(r, ACME2_ERR_KEY_UNSUPPORTED);
+        rc = ACME2_ERR_KEY_UNSUPPORTED;
     }
-    if (r->err) return;
-    if (r->pos != aend) {
-        acme2__key_fail(r, ACME2_ERR_KEY_FORMAT);
-        return;
-    }
-    if (is_ec && curve == 0) {
-        acme2__key_fail(r, ACME2_ERR_KEY_UNSUPPORTED);
-        return;
-    }
+    if (rc) return rc;
+    if (alg.n) return ACME2__KF;
+    if (is_ec && curve == 0) return ACME2_ERR_KEY_UNSUPPORTED;
     /* privateKey OCTET STRING: the SEC1 or PKCS#1 DER, filling it exactly. */
-    n = acme2__key_expect(r, 0x04, end);
-    iend = r->pos + n;
-    n = acme2__key_expect(r, 0x30, iend);
-    if (r->err) return;
-    if (r->pos + n != iend) {
-        acme2__key_fail(r, ACME2_ERR_KEY_FORMAT);
-        return;
-    }
-    if (acme2__key_small(r, acme2__key_expect(r, 0x02, iend)) != (is_ec ? 1 : 0)) {
-        acme2__key_fail(r, ACME2_ERR_KEY_FORMAT);
-        return;
-    }
-    if (is_ec) acme2__key_sec1_body(k, r, iend, acme2__key_expect(r, 0x04, iend), curve);
-    else acme2__key_rsa_body(k, r, iend, acme2__key_expect(r, 0x02, iend));
+    if (acme2__key_tlv(r, ACME2__T_OCTETS, &v) || acme2__key_tlv(&v, ACME2__T_SEQUENCE, &inner) || v.n) return ACME2__KF;
+    if (acme2__key_tlv(&inner, ACME2__T_INTEGER, &v) || acme2__key_small(&v) != (is_ec ? 1 : 0)) return ACME2__KF;
+    if (acme2__key_tlv(&inner, is_ec ? ACME2__T_OCTETS : ACME2__T_INTEGER, &x)) return ACME2__KF;
+    rc = is_ec ? acme2__key_sec1_body(k, &inner, &x, curve) : acme2__key_rsa_body(k, &inner, &x);
+    if (rc) return rc;
     /* [0] attributes, [1] publicKey (v2): not needed. */
-    while (!r->err && r->pos < end) {
-        int t = acme2__key_hdr(r, end, &n);
-        if (t != 0xa0 && t != 0x81 && t != 0xa1) acme2__key_fail(r, ACME2_ERR_KEY_FORMAT);
-        acme2__key_read(r, NULL, n);
+    while (r->n) {
+        if (acme2__dr_next(r, &t, &v) || (t != 0xa0 && t != 0x81 && t != 0xa1)) return ACME2__KF;
     }
+    return 0;
 }
 
-/* A whole key from r (which must end exactly at `end`). */
-static void acme2__key_parse(acme2_key *k, acme2__key_rd *r, size_t end, int fmt)
+/* A whole key: the DER in d[0..len). */
+static int acme2__key_parse(acme2_key *k, const unsigned char *d, size_t len, int fmt)
 {
-    size_t n = 0;
+    acme2__dr all, r, v, x;
+    unsigned char t;
     long version;
-    int t;
-    n = acme2__key_expect(r, 0x30, end);
-    if (r->err) return;
-    if (r->pos + n != end) {
-        acme2__key_fail(r, ACME2_ERR_KEY_FORMAT); /* trailing bytes */
-        return;
-    }
-    t = acme2__key_hdr(r, end, &n);
-    if (t == 0x30) {
+    all.p = d;
+    all.n = len;
+    /* one SEQUENCE, nothing after it */
+    if (acme2__key_tlv(&all, ACME2__T_SEQUENCE, &r) || all.n) return ACME2__KF;
+    if (acme2__dr_next(&r, &t, &v)) return ACME2__KF;
+    if (t == ACME2__T_SEQUENCE) {
         /* EncryptedPrivateKeyInfo starts with the encryption algorithm. */
-        unsigned char oid[ACME2__KEY_OID_MAX];
-        size_t olen = acme2__key_oid(r, acme2__key_expect(r, 0x06, end), oid);
-        if (!r->err && olen >= sizeof acme2__key_oid_pkcs5
-            && (ACME2_MEMCMP(oid, acme2__key_oid_pkcs5, sizeof acme2__key_oid_pkcs5) == 0
-                || (olen >= sizeof acme2__key_oid_pkcs12pbe
-                    && ACME2_MEMCMP(oid, acme2__key_oid_pkcs12pbe, sizeof acme2__key_oid_pkcs12pbe) == 0)))
-            acme2__key_fail(r, ACME2_ERR_KEY_ENCRYPTED);
-        acme2__key_fail(r, ACME2_ERR_KEY_FORMAT);
-        return;
+        if (!acme2__key_tlv(&v, ACME2__T_OID, &x) && x.n >= sizeof acme2__key_oid_pkcs5 && x.n <= 16
+            && (ACME2_MEMCMP(x.p, acme2__key_oid_pkcs5, sizeof acme2__key_oid_pkcs5) == 0
+                || (x.n >= sizeof acme2__key_oid_pkcs12pbe
+                    && ACME2_MEMCMP(x.p, acme2__key_oid_pkcs12pbe, sizeof acme2__key_oid_pkcs12pbe) == 0)))
+            return ACME2_ERR_KEY_ENCRYPTED;
+        return ACME2__KF;
     }
-    if (t != 0x02) {
-        acme2__key_fail(r, ACME2_ERR_KEY_FORMAT);
-        return;
-    }
-    version = acme2__key_small(r, n);
-    t = acme2__key_hdr(r, end, &n);
-    if (r->err) return;
-    if (t == 0x04 && version == 1 && (fmt == ACME2__KEY_ANY || fmt == ACME2__KEY_SEC1)) {
-        acme2__key_sec1_body(k, r, end, n, -1);
-    } else if (t == 0x02 && (fmt == ACME2__KEY_ANY || fmt == ACME2__KEY_PKCS1)) {
+    if (t != ACME2__T_INTEGER) return ACME2__KF;
+    version = acme2__key_small(&v);
+    if (version < 0 || acme2__dr_next(&r, &t, &v)) return ACME2__KF;
+    if (t == ACME2__T_OCTETS && version == 1 && (fmt == ACME2__KEY_ANY || fmt == ACME2__KEY_SEC1))
+        return acme2__key_sec1_body(k, &r, &v, -1);
+    if (t == ACME2__T_INTEGER && (fmt == ACME2__KEY_ANY || fmt == ACME2__KEY_PKCS1)) {
         /* version 1 is multi-prime RSA */
-        if (version == 0) acme2__key_rsa_body(k, r, end, n);
-        else acme2__key_fail(r, version == 1 ? ACME2_ERR_KEY_UNSUPPORTED : ACME2_ERR_KEY_FORMAT);
-    } else if (t == 0x30 && (version == 0 || version == 1) && (fmt == ACME2__KEY_ANY || fmt == ACME2__KEY_PKCS8)) {
-        acme2__key_pkcs8_body(k, r, end, n);
-    } else {
-        acme2__key_fail(r, ACME2_ERR_KEY_FORMAT);
+        if (version == 0) return acme2__key_rsa_body(k, &r, &v);
+        return version == 1 ? ACME2_ERR_KEY_UNSUPPORTED : ACME2__KF;
     }
-    if (!r->err && r->pos != end) acme2__key_fail(r, ACME2_ERR_KEY_FORMAT);
+    if (t == ACME2__T_SEQUENCE && version <= 1 && (fmt == ACME2__KEY_ANY || fmt == ACME2__KEY_PKCS8))
+        return acme2__key_pkcs8_body(k, &r, v);
+    return ACME2__KF;
 }
 
 /* Big-endian compare of equal-length numbers: <0, 0, >0. */
@@ -3631,7 +3537,7 @@ static long acme2__key_pem_body_len(const char *t, size_t b0, size_t b1)
     size_t i, c = 0, pad = 0;
     for (i = b0; i < b1; i++) {
         unsigned char ch = (unsigned char)t[i];
-        if (acme2__key_space(ch)) continue;
+        if (acme2__pem_space(ch)) continue;
         if (ch == '=') { pad++; continue; }
         if (acme2__b64_value(ch, 0) < 0 || pad) return ACME2_ERR_PEM;
         c++;
@@ -3642,21 +3548,31 @@ static long acme2__key_pem_body_len(const char *t, size_t b0, size_t b1)
 }
 #endif
 
-/* Stack: above 2 KB with RSA-4096 support (see keys.api.h): the key is
-   built in a temporary so that a failure leaves *key as it was. */
+/* Largest DER a PEM key may decode to (it is decoded on the stack): an
+   RSA key of ACME2_RSA_MAX_BITS in PKCS#8 v2 with its public key is about
+   six moduli long; EC keys, even P-521 ones (refused later), stay below
+   300 bytes. Larger bodies are ACME2_ERR_KEY_UNSUPPORTED. */
+#ifndef ACME2_NO_KEY_PEM
+#ifndef ACME2_NO_RSA
+#define ACME2__KEY_DER_MAX (ACME2__RSA_BYTES * 6 + 128)
+#else
+#define ACME2__KEY_DER_MAX 512
+#endif
+#endif
+
+/* Stack: the key is built in a temporary so that a failure leaves *key as
+   it was; a PEM key is decoded into a buffer of ACME2__KEY_DER_MAX bytes. */
 ACME2_DEF int acme2_key_load(acme2_key *key, const void *data, size_t len)
 {
     const unsigned char *d = (const unsigned char *)data;
     acme2_key tmp;
-    acme2__key_rd r;
-    size_t end;
     int fmt = ACME2__KEY_ANY, rc;
 #ifndef ACME2_NO_KEY_PEM
+    unsigned char der[ACME2__KEY_DER_MAX];
     size_t i;
     int pem = 0;
 #endif
     if (!key || (!d && len)) return ACME2_ERR_PARAM;
-    ACME2_MEMSET(&r, 0, sizeof r);
 #ifndef ACME2_NO_KEY_PEM
     for (i = 0; i + 11 <= len && !pem; i++) pem = ACME2_MEMCMP(d + i, "-----BEGIN ", 11) == 0;
     if (pem) {
@@ -3666,20 +3582,13 @@ ACME2_DEF int acme2_key_load(acme2_key *key, const void *data, size_t len)
         if (rc) return rc;
         dl = acme2__key_pem_body_len((const char *)d, b0, b1);
         if (dl < 0) return (int)dl;
-        r.in = d + b0;
-        r.in_len = b1 - b0;
-        r.pem = 1;
-        end = (size_t)dl;
-    } else
-#endif
-    {
-        r.in = d;
-        r.in_len = len;
-        end = len;
+        if ((size_t)dl > sizeof der) return ACME2_ERR_KEY_UNSUPPORTED;
+        len = acme2__b64_decode_text((const char *)d + b0, b1 - b0, der);
+        d = der;
     }
+#endif
     ACME2_MEMSET(&tmp, 0, sizeof tmp);
-    acme2__key_parse(&tmp, &r, end, fmt);
-    rc = r.err;
+    rc = acme2__key_parse(&tmp, d, len, fmt);
     if (!rc && tmp.kind == ACME2_KEY_EC) rc = acme2__key_ec_finish(&tmp);
 #ifndef ACME2_NO_RSA
     if (!rc && tmp.kind == ACME2_KEY_RSA) rc = acme2__key_rsa_check(&tmp);
@@ -3687,7 +3596,9 @@ ACME2_DEF int acme2_key_load(acme2_key *key, const void *data, size_t len)
     if (!rc && !acme2__key_ok(&tmp)) rc = ACME2_ERR_KEY_FORMAT;
     if (!rc) ACME2_MEMCPY(key, &tmp, sizeof tmp);
     acme2_wipe(&tmp, sizeof tmp);
-    acme2_wipe(&r, sizeof r);
+#ifndef ACME2_NO_KEY_PEM
+    if (pem) acme2_wipe(der, sizeof der);
+#endif
     return rc;
 }
 
@@ -4378,23 +4289,6 @@ ACME2_DEF int acme2_jws_key_change(acme2_sb *sb, const acme2_key *new_key, const
 
 /* == der == (implementation) */
 
-/* DER tags used here (X.690 section 8; universal class unless noted). */
-#define ACME2__T_BOOLEAN   0x01
-#define ACME2__T_INTEGER   0x02
-#define ACME2__T_BITS      0x03
-#define ACME2__T_OCTETS    0x04
-#define ACME2__T_NULL      0x05
-#define ACME2__T_OID       0x06
-#define ACME2__T_UTF8      0x0c
-#define ACME2__T_UTCTIME   0x17
-#define ACME2__T_GENTIME   0x18
-#define ACME2__T_SEQUENCE  0x30
-#define ACME2__T_SET       0x31
-#define ACME2__T_CTX0      0xa0  /* [0] constructed */
-#define ACME2__T_CTX3      0xa3  /* [3] constructed */
-#define ACME2__T_GN_DNS    0x82  /* GeneralName dNSName: [2] IMPLICIT IA5String */
-#define ACME2__T_GN_IP     0x87  /* GeneralName iPAddress: [7] IMPLICIT OCTET STRING */
-
 /* Object identifiers as complete DER TLVs. */
 static const unsigned char acme2__der_oid_cn[] = { 0x06, 0x03, 0x55, 0x04, 0x03 };             /* 2.5.4.3 */
 static const unsigned char acme2__der_oid_san[] = { 0x06, 0x03, 0x55, 0x1d, 0x11 };            /* 2.5.29.17 */
@@ -4557,57 +4451,6 @@ static void acme2__dw_tlv(acme2__dw *w, unsigned char tag, const void *p, size_t
 {
     acme2__dw_raw(w, p, n);
     acme2__dw_header(w, tag, n);
-}
-
-/* ---- reader ----
-   A cursor over the content of one container. Every TLV read is checked
-   against what remains of that container; lengths must be definite and
-   minimal (X.690 section 10.1) and at most four bytes long; tags above 30
-   (multi-byte tag numbers) are refused because nothing read here uses them. */
-typedef struct acme2__dr {
-    const unsigned char *p;
-    size_t n;
-} acme2__dr;
-
-static int acme2__dr_next(acme2__dr *r, unsigned char *tag, acme2__dr *val)
-{
-    const unsigned char *p = r->p;
-    size_t n = r->n, len, k = 0, i;
-    if (n < 2) return ACME2_ERR_DER;
-    if ((p[0] & 0x1f) == 0x1f) return ACME2_ERR_DER;
-    if (p[1] < 0x80) {
-        len = p[1];
-    } else {
-        k = p[1] & 0x7f;
-        if (k == 0) return ACME2_ERR_DER;                  /* indefinite length */
-        if (k > 4 || k > sizeof(size_t)) return ACME2_ERR_DER;
-        if (n - 2 < k) return ACME2_ERR_DER;
-        if (p[2] == 0) return ACME2_ERR_DER;              /* leading zero: not minimal */
-        len = 0;
-        for (i = 0; i < k; i++) len = (len << 8) | p[2 + i];
-        if (len < 0x80) return ACME2_ERR_DER;             /* long form where short fits */
-    }
-    if (len > n - 2 - k) return ACME2_ERR_DER;
-    *tag = p[0];
-    val->p = p + 2 + k;
-    val->n = len;
-    r->p += 2 + k + len;
-    r->n -= 2 + k + len;
-    return 0;
-}
-
-/* Reads the next TLV and requires its tag. */
-static int acme2__dr_expect(acme2__dr *r, unsigned char tag, acme2__dr *val)
-{
-    unsigned char t;
-    if (acme2__dr_next(r, &t, val) || t != tag) return ACME2_ERR_DER;
-    return 0;
-}
-
-/* Tag of the next TLV, or -1 at the end. */
-static int acme2__dr_peek(const acme2__dr *r)
-{
-    return r->n ? r->p[0] : -1;
 }
 
 /* An INTEGER's content must be minimal (X.690 section 8.3.2). */
@@ -5184,11 +5027,6 @@ ACME2_DEF int acme2_cert_key_match(const acme2_cert_info *ci, const acme2_key *k
 
 /* ---- PEM ---- */
 
-static int acme2__der_pem_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
 /* After an encapsulation boundary: optional blanks, then a line end or the
    end of the text. Returns the index after it, or 0 when something else
    follows (0 can never be a valid position there). */
@@ -5207,10 +5045,8 @@ ACME2_DEF int acme2_pem_cert_next(const char *pem, size_t len, size_t *pos,
     static const char begin[] = "-----BEGIN";
     static const char label[] = " CERTIFICATE-----";
     static const char end[] = "-----END CERTIFICATE-----";
-    size_t i, body, k, nchars = 0, npad = 0, need, o = 0, after;
+    size_t i, body, k, nchars = 0, npad = 0, need, after;
     int last = 0;
-    unsigned long acc = 0;
-    int bits = 0;
     if (!pem || !pos || !der_len || (!der && der_size) || *pos > len) return ACME2_ERR_PARAM;
     for (i = *pos;; i++) {
         if (len - i < sizeof begin - 1) return 0;
@@ -5223,7 +5059,7 @@ ACME2_DEF int acme2_pem_cert_next(const char *pem, size_t len, size_t *pos,
     /* First pass: validate the base64 and count. Padding only at the end. */
     for (k = body; k < len && pem[k] != '-'; k++) {
         unsigned char c = (unsigned char)pem[k];
-        if (acme2__der_pem_space((char)c)) continue;
+        if (acme2__pem_space(c)) continue;
         if (c == '=') {
             if (++npad > 2) return ACME2_ERR_PEM;
             continue;
@@ -5246,18 +5082,7 @@ ACME2_DEF int acme2_pem_cert_next(const char *pem, size_t len, size_t *pos,
     need = nchars / 4 * 3 + (nchars % 4 ? nchars % 4 - 1 : 0);
     if (need > der_size) return ACME2_ERR_NOSPACE;
     /* Second pass: decode. */
-    for (i = body; i < k; i++) {
-        int v = acme2__b64_value((unsigned char)pem[i], 0);
-        if (v < 0) continue;
-        acc = (acc << 6) | (unsigned long)v;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            der[o++] = (unsigned char)(acc >> bits);
-            acc &= (1UL << bits) - 1;
-        }
-    }
-    *der_len = o;
+    *der_len = acme2__b64_decode_text(pem + body, k - body, der);
     *pos = after;
     return 1;
 }
