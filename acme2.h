@@ -1747,35 +1747,38 @@ ACME2_DEF void acme2_wipe(void *p, size_t n)
 #endif
 }
 
-static const char acme2__b64url_alphabet[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+/* base64url (RFC 4648 section 5); standard base64 (section 4, for PEM)
+   has "+/" for the last two values, which follow. */
+static const char acme2__b64_alphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_+/";
 
 static size_t acme2__b64url_len(size_t n)
 {
     return (n / 3) * 4 + ((n % 3) ? (n % 3) + 1 : 0);
 }
 
-/* Encodes without bounds checks: out must hold acme2__b64url_len(n). */
-static void acme2__b64url_raw(char *out, const unsigned char *in, size_t n)
+/* Encodes n bytes without bounds checks: base64url without padding, or with
+   std standard base64 with '=' padding. Returns the characters written.
+   Each group of three bytes is read before its four characters are
+   written, so the encoding may be done in place with the input at the end
+   of the room (out = in - (encoded length - n)): the writes never reach
+   input not yet read, as the input's offset is at least the number of
+   groups. */
+static size_t acme2__b64_raw(char *out, const unsigned char *in, size_t n, int std)
 {
-    size_t i = 0;
-    for (; i + 3 <= n; i += 3) {
-        unsigned long w = ((unsigned long)in[i] << 16) | ((unsigned long)in[i + 1] << 8) | in[i + 2];
-        *out++ = acme2__b64url_alphabet[(w >> 18) & 63];
-        *out++ = acme2__b64url_alphabet[(w >> 12) & 63];
-        *out++ = acme2__b64url_alphabet[(w >> 6) & 63];
-        *out++ = acme2__b64url_alphabet[w & 63];
-    }
-    if (n - i == 1) {
+    size_t i, o = 0, k;
+    for (i = 0; i < n; i += 3) {
+        size_t left = n - i;
         unsigned long w = (unsigned long)in[i] << 16;
-        *out++ = acme2__b64url_alphabet[(w >> 18) & 63];
-        *out++ = acme2__b64url_alphabet[(w >> 12) & 63];
-    } else if (n - i == 2) {
-        unsigned long w = ((unsigned long)in[i] << 16) | ((unsigned long)in[i + 1] << 8);
-        *out++ = acme2__b64url_alphabet[(w >> 18) & 63];
-        *out++ = acme2__b64url_alphabet[(w >> 12) & 63];
-        *out++ = acme2__b64url_alphabet[(w >> 6) & 63];
+        if (left > 1) w |= (unsigned long)in[i + 1] << 8;
+        if (left > 2) w |= in[i + 2];
+        for (k = 0; k < 4; k++) {
+            unsigned v = (unsigned)(w >> (18 - 6 * k)) & 63;
+            if (k <= left) out[o++] = acme2__b64_alphabet[(std && v >= 62) ? v + 2 : v];
+            else if (std) out[o++] = '=';
+        }
     }
+    return o;
 }
 
 ACME2_DEF int acme2_b64url_encode(char *out, size_t out_size, const void *in, size_t in_len)
@@ -1786,7 +1789,7 @@ ACME2_DEF int acme2_b64url_encode(char *out, size_t out_size, const void *in, si
     need = acme2__b64url_len(in_len);
     if (!out) return (int)need;
     if (out_size < need + 1) return ACME2_ERR_NOSPACE;
-    acme2__b64url_raw(out, (const unsigned char *)in, in_len);
+    acme2__b64_raw(out, (const unsigned char *)in, in_len, 0);
     out[need] = 0;
     return (int)need;
 }
@@ -1915,7 +1918,7 @@ ACME2_DEF void acme2_sb_b64url(acme2_sb *sb, const void *data, size_t n)
         return;
     }
     p = acme2__sb_reserve(sb, acme2__b64url_len(n));
-    if (p) acme2__b64url_raw(p, (const unsigned char *)data, n);
+    if (p) acme2__b64_raw(p, (const unsigned char *)data, n, 0);
 }
 
 ACME2_DEF void acme2_sb_int(acme2_sb *sb, long long v)
@@ -3733,8 +3736,7 @@ ACME2_DEF int acme2_key_save_der(const acme2_key *key, void *out, size_t out_siz
 ACME2_DEF int acme2_key_save_pem(const acme2_key *key, char *out, size_t out_size)
 {
     static const char head[] = "-----BEGIN PRIVATE KEY-----\n", tail[] = "-----END PRIVATE KEY-----\n";
-    static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    size_t dlen, elen, total, i, o, col = 0;
+    size_t dlen, elen, total, i, o;
     const unsigned char *in;
     int rc = acme2_key_save_der(key, NULL, 0);
     if (rc < 0) return rc;
@@ -3755,21 +3757,11 @@ ACME2_DEF int acme2_key_save_pem(const acme2_key *key, char *out, size_t out_siz
     }
     ACME2_MEMCPY(out, head, sizeof head - 1);
     o = sizeof head - 1;
-    for (i = 0; i < dlen; i += 3) {
-        unsigned long w = (unsigned long)in[i] << 16;
-        size_t left = dlen - i;
-        if (left > 1) w |= (unsigned long)in[i + 1] << 8;
-        if (left > 2) w |= in[i + 2];
-        out[o++] = b64[(w >> 18) & 63];
-        out[o++] = b64[(w >> 12) & 63];
-        out[o++] = left > 1 ? b64[(w >> 6) & 63] : '=';
-        out[o++] = left > 2 ? b64[w & 63] : '=';
-        if ((col += 4) == 64) {
-            out[o++] = '\n';
-            col = 0;
-        }
+    /* 48 bytes make one 64-column line. */
+    for (i = 0; i < dlen; i += 48) {
+        o += acme2__b64_raw(out + o, in + i, dlen - i < 48 ? dlen - i : 48, 1);
+        out[o++] = '\n';
     }
-    if (col) out[o++] = '\n';
     ACME2_MEMCPY(out + o, tail, sizeof tail - 1);
     o += sizeof tail - 1;
     out[o] = 0;
@@ -3819,7 +3811,7 @@ static void acme2__jwk_b64(acme2__jwk_sink *o, const unsigned char *d, size_t n)
     /* 48 bytes make 64 characters with no partial group between chunks. */
     while (n) {
         size_t k = n < 48 ? n : 48;
-        acme2__b64url_raw(chunk, d, k);
+        acme2__b64_raw(chunk, d, k, 0);
         br_sha256_update(o->sha, chunk, acme2__b64url_len(k));
         d += k;
         n -= k;
@@ -4094,24 +4086,10 @@ static void acme2__jws_payload(acme2_sb *h, const acme2__jws_parts *j)
 #endif
 
 /* Encodes the n bytes that sit at dst + (base64url length - n) into
-   base64url starting at dst. Safe in place: each group of three is read
-   before its four characters are written, and those never reach input not
-   yet read (the input's offset, a third of its length, is at least the
-   number of groups). */
+   base64url starting at dst (acme2__b64_raw is safe in place). */
 static void acme2__jws_b64_inplace(char *dst, size_t n)
 {
-    size_t shift = acme2__b64url_len(n) - n, i, o = 0;
-    const unsigned char *in = (const unsigned char *)dst + shift;
-    for (i = 0; i < n; i += 3) {
-        size_t left = n - i;
-        unsigned long w = (unsigned long)in[i] << 16;
-        if (left > 1) w |= (unsigned long)in[i + 1] << 8;
-        if (left > 2) w |= in[i + 2];
-        dst[o++] = acme2__b64url_alphabet[(w >> 18) & 63];
-        dst[o++] = acme2__b64url_alphabet[(w >> 12) & 63];
-        if (left > 1) dst[o++] = acme2__b64url_alphabet[(w >> 6) & 63];
-        if (left > 2) dst[o++] = acme2__b64url_alphabet[w & 63];
-    }
+    acme2__b64_raw(dst, (const unsigned char *)dst + (acme2__b64url_len(n) - n), n, 0);
 }
 
 /* Appends base64url(JSON written by build) to sb without a second buffer:
