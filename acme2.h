@@ -2819,6 +2819,107 @@ static int acme2__dr_peek(const acme2__dr *r)
     return r->n ? r->p[0] : -1;
 }
 
+/* ---- writer ----
+   The one way this library writes DER: back to front. A structure is
+   written from its last field to its first into the end of the buffer, so
+   when the header of a constructed value goes in front of its content the
+   content's length is already known: no second pass, no recursion. With
+   buf == NULL the writer only counts, which gives exact sizes without
+   producing anything (and without signing). */
+typedef struct acme2__dw {
+    unsigned char *buf;  /* NULL: count only */
+    size_t cap;          /* size of buf */
+    size_t len;          /* bytes written (or counted) at the end of buf */
+    int err;             /* first error, sticky */
+} acme2__dw;
+
+static void acme2__dw_init(acme2__dw *w, unsigned char *buf, size_t cap)
+{
+    w->buf = buf;
+    w->cap = buf ? cap : 0;
+    w->len = 0;
+    w->err = 0;
+}
+
+/* Claims n bytes in front of what is written. Returns where they go, or
+   NULL when counting or on error (then the error is recorded). */
+static unsigned char *acme2__dw_reserve(acme2__dw *w, size_t n)
+{
+    if (w->err) return NULL;
+    if (n > (size_t)INT_MAX - w->len) {
+        w->err = ACME2_ERR_NOSPACE;
+        return NULL;
+    }
+    w->len += n;
+    if (!w->buf) return NULL;
+    if (w->len > w->cap) {
+        w->err = ACME2_ERR_NOSPACE;
+        return NULL;
+    }
+    return w->buf + (w->cap - w->len);
+}
+
+static void acme2__dw_raw(acme2__dw *w, const void *p, size_t n)
+{
+    unsigned char *d = acme2__dw_reserve(w, n);
+    if (d && n) ACME2_MEMCPY(d, p, n);
+}
+
+static void acme2__dw_byte(acme2__dw *w, unsigned char b)
+{
+    acme2__dw_raw(w, &b, 1);
+}
+
+/* Bytes of a DER length field for a content of n bytes. */
+static size_t acme2__der_len_size(size_t n)
+{
+    size_t k = 1;
+    if (n >= 0x80)
+        while (n) {
+            k++;
+            n >>= 8;
+        }
+    return k;
+}
+
+/* Size of a whole TLV with n content bytes. */
+static size_t acme2__der_tlv_size(size_t n)
+{
+    return 1 + acme2__der_len_size(n) + n;
+}
+
+/* Writes a tag and the definite, minimal length of n content bytes. */
+static void acme2__dw_header(acme2__dw *w, unsigned char tag, size_t n)
+{
+    unsigned char h[2 + sizeof(size_t)];
+    size_t k = acme2__der_len_size(n), i;
+    h[0] = tag;
+    if (k == 1) {
+        h[1] = (unsigned char)n;
+    } else {
+        h[1] = (unsigned char)(0x80 | (k - 1));
+        for (i = k; i >= 2; i--) {
+            h[i] = (unsigned char)(n & 0xff);
+            n >>= 8;
+        }
+    }
+    acme2__dw_raw(w, h, 1 + k);
+}
+
+/* Puts the header of a value whose content is everything written since
+   mark (w->len when the content started). */
+static void acme2__dw_close(acme2__dw *w, unsigned char tag, size_t mark)
+{
+    if (!w->err) acme2__dw_header(w, tag, w->len - mark);
+}
+
+/* A whole primitive TLV. */
+static void acme2__dw_tlv(acme2__dw *w, unsigned char tag, const void *p, size_t n)
+{
+    acme2__dw_raw(w, p, n);
+    acme2__dw_header(w, tag, n);
+}
+
 /* Component slots in acme2_key.off/len. */
 #define ACME2__EC_X 0   /* private scalar, curve length */
 #define ACME2__EC_Q 1   /* public point 04||X||Y */
@@ -3057,99 +3158,63 @@ static const unsigned char acme2__key_oid_p384[] = { 0x2b, 0x81, 0x04, 0x00, 0x2
 static const unsigned char acme2__key_oid_rsa[] = { 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01 };
 #endif
 
-/* Size of a DER element holding n content bytes (n < 65536 here). */
-static size_t acme2__key_tlv_len(size_t n)
-{
-    return n + (n < 0x80 ? 2 : n < 0x100 ? 3 : 4);
-}
-
-/* Writes tag and length of an element with n content bytes; returns the
-   position after them. */
-static unsigned char *acme2__key_put_hdr(unsigned char *p, unsigned char tag, size_t n)
-{
-    *p++ = tag;
-    if (n >= 0x100) {
-        *p++ = 0x82;
-        *p++ = (unsigned char)(n >> 8);
-    } else if (n >= 0x80) {
-        *p++ = 0x81;
-    }
-    *p++ = (unsigned char)n;
-    return p;
-}
-
-static unsigned char *acme2__key_put_tlv(unsigned char *p, unsigned char tag, const unsigned char *v, size_t n)
-{
-    p = acme2__key_put_hdr(p, tag, n);
-    ACME2_MEMCPY(p, v, n);
-    return p + n;
-}
-
 #ifndef ACME2_NO_RSA
-/* Content length of a DER INTEGER holding the unsigned big-endian v. */
-static size_t acme2__key_uint_len(const unsigned char *v, size_t n)
+/* A DER INTEGER holding the unsigned big-endian v (no leading zeros). */
+static void acme2__dw_uint(acme2__dw *w, const unsigned char *v, size_t n)
 {
-    return n + (v[0] & 0x80 ? 1 : 0);
-}
-
-static unsigned char *acme2__key_put_uint(unsigned char *p, const unsigned char *v, size_t n)
-{
-    size_t c = acme2__key_uint_len(v, n);
-    p = acme2__key_put_hdr(p, 0x02, c);
-    if (c > n) *p++ = 0;
-    ACME2_MEMCPY(p, v, n);
-    return p + n;
+    size_t m = w->len;
+    acme2__dw_raw(w, v, n);
+    if (v[0] & 0x80) acme2__dw_byte(w, 0);
+    acme2__dw_close(w, ACME2__T_INTEGER, m);
 }
 #endif
+
+/* The SubjectPublicKeyInfo of a key that satisfies acme2__key_ok, written
+   (back to front) by w: also how the CSR and certificate writers put it. */
+static void acme2__key_spki(acme2__dw *w, const acme2_key *key)
+{
+    size_t m0 = w->len, m1;
+    if (key->kind == ACME2_KEY_EC) {
+        int p384 = key->curve == BR_EC_secp384r1;
+        acme2__dw_raw(w, key->buf + key->off[ACME2__EC_Q], key->len[ACME2__EC_Q]);
+        acme2__dw_byte(w, 0); /* no unused bits */
+        acme2__dw_close(w, ACME2__T_BITS, m0);
+        m1 = w->len;
+        acme2__dw_tlv(w, ACME2__T_OID, p384 ? acme2__key_oid_p384 : acme2__key_oid_p256,
+                      p384 ? sizeof acme2__key_oid_p384 : sizeof acme2__key_oid_p256);
+        acme2__dw_tlv(w, ACME2__T_OID, acme2__key_oid_ec_public_key, sizeof acme2__key_oid_ec_public_key);
+    }
+#ifndef ACME2_NO_RSA
+    else {
+        static const unsigned char null_tlv[2] = { ACME2__T_NULL, 0x00 };
+        acme2__dw_uint(w, key->buf + key->off[ACME2__RSA_E], key->len[ACME2__RSA_E]);
+        acme2__dw_uint(w, key->buf + key->off[ACME2__RSA_N], key->len[ACME2__RSA_N]);
+        acme2__dw_close(w, ACME2__T_SEQUENCE, m0);
+        acme2__dw_byte(w, 0);
+        acme2__dw_close(w, ACME2__T_BITS, m0);
+        m1 = w->len;
+        acme2__dw_raw(w, null_tlv, sizeof null_tlv);
+        acme2__dw_tlv(w, ACME2__T_OID, acme2__key_oid_rsa, sizeof acme2__key_oid_rsa);
+    }
+#endif
+    acme2__dw_close(w, ACME2__T_SEQUENCE, m1); /* AlgorithmIdentifier */
+    acme2__dw_close(w, ACME2__T_SEQUENCE, m0);
+}
 
 ACME2_DEF int acme2_key_spki_der(const acme2_key *key, void *out, size_t out_size)
 {
-    unsigned char *p = (unsigned char *)out;
-    size_t alg, bits, total;
+    acme2__dw w;
+    size_t n;
     if (!acme2__key_ok(key)) return ACME2_ERR_PARAM;
-    if (key->kind == ACME2_KEY_EC) {
-        const unsigned char *curve = key->curve == BR_EC_secp384r1 ? acme2__key_oid_p384 : acme2__key_oid_p256;
-        size_t clen = key->curve == BR_EC_secp384r1 ? sizeof acme2__key_oid_p384 : sizeof acme2__key_oid_p256;
-        size_t q = key->len[ACME2__EC_Q];
-        alg = acme2__key_tlv_len(sizeof acme2__key_oid_ec_public_key) + acme2__key_tlv_len(clen);
-        bits = 1 + q;
-        total = acme2__key_tlv_len(acme2__key_tlv_len(alg) + acme2__key_tlv_len(bits));
-        if (!out) return (int)total;
-        if (out_size < total) return ACME2_ERR_NOSPACE;
-        p = acme2__key_put_hdr(p, 0x30, acme2__key_tlv_len(alg) + acme2__key_tlv_len(bits));
-        p = acme2__key_put_hdr(p, 0x30, alg);
-        p = acme2__key_put_tlv(p, 0x06, acme2__key_oid_ec_public_key, sizeof acme2__key_oid_ec_public_key);
-        p = acme2__key_put_tlv(p, 0x06, curve, clen);
-        p = acme2__key_put_hdr(p, 0x03, bits);
-        *p++ = 0;
-        ACME2_MEMCPY(p, key->buf + key->off[ACME2__EC_Q], q);
-        return (int)total;
-    }
-#ifndef ACME2_NO_RSA
-    {
-        const unsigned char *n = key->buf + key->off[ACME2__RSA_N], *e = key->buf + key->off[ACME2__RSA_E];
-        size_t nl = key->len[ACME2__RSA_N], el = key->len[ACME2__RSA_E];
-        size_t seq = acme2__key_tlv_len(acme2__key_uint_len(n, nl)) + acme2__key_tlv_len(acme2__key_uint_len(e, el));
-        alg = acme2__key_tlv_len(sizeof acme2__key_oid_rsa) + 2;
-        bits = 1 + acme2__key_tlv_len(seq);
-        total = acme2__key_tlv_len(acme2__key_tlv_len(alg) + acme2__key_tlv_len(bits));
-        if (!out) return (int)total;
-        if (out_size < total) return ACME2_ERR_NOSPACE;
-        p = acme2__key_put_hdr(p, 0x30, acme2__key_tlv_len(alg) + acme2__key_tlv_len(bits));
-        p = acme2__key_put_hdr(p, 0x30, alg);
-        p = acme2__key_put_tlv(p, 0x06, acme2__key_oid_rsa, sizeof acme2__key_oid_rsa);
-        *p++ = 0x05;
-        *p++ = 0x00;
-        p = acme2__key_put_hdr(p, 0x03, bits);
-        *p++ = 0;
-        p = acme2__key_put_hdr(p, 0x30, seq);
-        p = acme2__key_put_uint(p, n, nl);
-        acme2__key_put_uint(p, e, el);
-        return (int)total;
-    }
-#else
-    return ACME2_ERR_PARAM;
-#endif
+    /* Count first so that out stays untouched when it is too small. */
+    acme2__dw_init(&w, NULL, 0);
+    acme2__key_spki(&w, key);
+    n = w.len;
+    if (!out) return (int)n;
+    if (out_size < n) return ACME2_ERR_NOSPACE;
+    acme2__dw_init(&w, (unsigned char *)out, n);
+    acme2__key_spki(&w, key);
+    return w.err ? w.err : (int)n;
 }
 
 /* ---- loading ----
@@ -4330,107 +4395,6 @@ static int acme2__der_eq_nocase(const unsigned char *a, size_t an, const unsigne
     return 1;
 }
 
-/* ---- writer ----
-   The one way this library writes DER: back to front. A structure is
-   written from its last field to its first into the end of the buffer, so
-   when the header of a constructed value goes in front of its content the
-   content's length is already known: no second pass, no recursion. With
-   buf == NULL the writer only counts, which gives exact sizes without
-   producing anything (and without signing). */
-typedef struct acme2__dw {
-    unsigned char *buf;  /* NULL: count only */
-    size_t cap;          /* size of buf */
-    size_t len;          /* bytes written (or counted) at the end of buf */
-    int err;             /* first error, sticky */
-} acme2__dw;
-
-static void acme2__dw_init(acme2__dw *w, unsigned char *buf, size_t cap)
-{
-    w->buf = buf;
-    w->cap = buf ? cap : 0;
-    w->len = 0;
-    w->err = 0;
-}
-
-/* Claims n bytes in front of what is written. Returns where they go, or
-   NULL when counting or on error (then the error is recorded). */
-static unsigned char *acme2__dw_reserve(acme2__dw *w, size_t n)
-{
-    if (w->err) return NULL;
-    if (n > (size_t)INT_MAX - w->len) {
-        w->err = ACME2_ERR_NOSPACE;
-        return NULL;
-    }
-    w->len += n;
-    if (!w->buf) return NULL;
-    if (w->len > w->cap) {
-        w->err = ACME2_ERR_NOSPACE;
-        return NULL;
-    }
-    return w->buf + (w->cap - w->len);
-}
-
-static void acme2__dw_raw(acme2__dw *w, const void *p, size_t n)
-{
-    unsigned char *d = acme2__dw_reserve(w, n);
-    if (d && n) ACME2_MEMCPY(d, p, n);
-}
-
-static void acme2__dw_byte(acme2__dw *w, unsigned char b)
-{
-    acme2__dw_raw(w, &b, 1);
-}
-
-/* Bytes of a DER length field for a content of n bytes. */
-static size_t acme2__der_len_size(size_t n)
-{
-    size_t k = 1;
-    if (n >= 0x80)
-        while (n) {
-            k++;
-            n >>= 8;
-        }
-    return k;
-}
-
-/* Size of a whole TLV with n content bytes. */
-static size_t acme2__der_tlv_size(size_t n)
-{
-    return 1 + acme2__der_len_size(n) + n;
-}
-
-/* Writes a tag and the definite, minimal length of n content bytes. */
-static void acme2__dw_header(acme2__dw *w, unsigned char tag, size_t n)
-{
-    unsigned char h[2 + sizeof(size_t)];
-    size_t k = acme2__der_len_size(n), i;
-    h[0] = tag;
-    if (k == 1) {
-        h[1] = (unsigned char)n;
-    } else {
-        h[1] = (unsigned char)(0x80 | (k - 1));
-        for (i = k; i >= 2; i--) {
-            h[i] = (unsigned char)(n & 0xff);
-            n >>= 8;
-        }
-    }
-    acme2__dw_raw(w, h, 1 + k);
-}
-
-/* Puts the header of a value whose content is everything written since
-   mark (w->len when the content started). */
-static void acme2__dw_close(acme2__dw *w, unsigned char tag, size_t mark)
-{
-    if (!w->err) acme2__dw_header(w, tag, w->len - mark);
-}
-
-/* A whole primitive TLV. */
-static void acme2__dw_tlv(acme2__dw *w, unsigned char tag, const void *p, size_t n)
-{
-    acme2__dw_raw(w, p, n);
-    acme2__dw_header(w, tag, n);
-}
-
 /* An INTEGER's content must be minimal (X.690 section 8.3.2). */
 static int acme2__der_int_minimal(const acme2__dr *v)
 {
@@ -5160,16 +5124,11 @@ static int acme2__der_signed(unsigned char *out, size_t out_size, const acme2_ke
 /* The key's SubjectPublicKeyInfo, from the keys section. */
 static void acme2__dw_spki(acme2__dw *w, const acme2_key *key)
 {
-    unsigned char *p;
-    int n;
-    if (w->err) return;
-    n = acme2_key_spki_der(key, NULL, 0);
-    if (n <= 0) {
-        w->err = n < 0 ? n : ACME2_ERR_PARAM;
+    if (!acme2__key_ok(key)) {
+        if (!w->err) w->err = ACME2_ERR_PARAM;
         return;
     }
-    p = acme2__dw_reserve(w, (size_t)n);
-    if (p && acme2_key_spki_der(key, p, (size_t)n) != n) w->err = ACME2_ERR_PARAM;
+    acme2__key_spki(w, key);
 }
 
 /* Name ::= SEQUENCE OF RDN: CN=cn (UTF8String) or, with cn == NULL, empty. */
