@@ -5467,20 +5467,19 @@ ACME2_DEF int acme2_dns_account01_name(const char *account_url, const char *iden
     const char *parts[3];
     size_t lens[3];
     br_sha256_context h;
-    int i;
+    unsigned acc = 0;
+    int i, j, bits;
     if (!account_url || !account_url[0]) return ACME2_ERR_PARAM;
     if (acme2__chall_base_name(identifier, &parts[2], &lens[2])) return ACME2_ERR_IDENTIFIER;
     br_sha256_init(&h);
     br_sha256_update(&h, account_url, strlen(account_url));
     br_sha256_out(&h, digest);
     label[0] = '_';
-    for (i = 0; i < 2; i++) {
-        /* Two groups of 5 bytes = 40 bits = 8 characters each. */
-        const unsigned char *b = digest + 5 * i;
-        unsigned long long v = ((unsigned long long)b[0] << 32) | ((unsigned long long)b[1] << 24) |
-                               ((unsigned long long)b[2] << 16) | ((unsigned long long)b[3] << 8) | b[4];
-        int j;
-        for (j = 0; j < 8; j++) label[1 + 8 * i + j] = alphabet[(v >> (35 - 5 * j)) & 31];
+    /* 80 bits, 5 at a time, most significant first: the low `bits` bits of
+       acc are the ones not yet written (at most 4 + 8). */
+    for (i = 0, j = 1, bits = 0; i < 10; i++) {
+        acc = (acc << 8) | digest[i];
+        for (bits += 8; bits >= 5; bits -= 5) label[j++] = alphabet[(acc >> (bits - 5)) & 31];
     }
     parts[0] = label;
     lens[0] = 17;
