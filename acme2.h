@@ -3173,7 +3173,7 @@ static void acme2__dw_uint(acme2__dw *w, const unsigned char *v, size_t n)
    (back to front) by w: also how the CSR and certificate writers put it. */
 static void acme2__key_spki(acme2__dw *w, const acme2_key *key)
 {
-    size_t m0 = w->len, m1;
+    size_t m0 = w->len, m1 = 0;
     if (key->kind == ACME2_KEY_EC) {
         int p384 = key->curve == BR_EC_secp384r1;
         acme2__dw_raw(w, key->buf + key->off[ACME2__EC_Q], key->len[ACME2__EC_Q]);

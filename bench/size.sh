@@ -4,8 +4,12 @@
 #   Cortex-M4 .text of acme2 alone <= 20 KB (full) and <= 12 KB (smallest),
 #   every public struct <= 4 KB, stack <= 6 KB including BearSSL signing,
 #   and no heap function referenced (the one check that fails the run).
-# "full" is the default configuration; "smallest" is EC only:
-# -DACME2_NO_RSA -DACME2_NO_STRERROR -DACME2_NO_SYSTEM_RNG -DACME2_NO_HOSTED.
+# "full" is the default configuration (every feature on); "smallest" is
+# ACME2_MINIMAL (every droppable feature off: the smallest client that still
+# issues with an EC key) on bare metal (-DACME2_NO_SYSTEM_RNG
+# -DACME2_NO_HOSTED). "before" columns are the figures of main at $BEFORE
+# (its acme2.h, built the same way, its smallest configuration being
+# -DACME2_NO_RSA -DACME2_NO_STRERROR plus the bare-metal pair).
 # Text is code plus read-only data (as size(1) counts it). KB = 1024 bytes.
 set -eu
 cd "$(dirname "$0")/.."
@@ -18,7 +22,10 @@ bench/bearssl-m4.sh >/dev/null
 
 COMMON="-std=c99 -Os -ffunction-sections -fdata-sections -Wall -Wextra"
 M4="-mcpu=cortex-m4 -mthumb"
-SMALL="-DACME2_NO_RSA -DACME2_NO_STRERROR -DACME2_NO_SYSTEM_RNG -DACME2_NO_HOSTED"
+SMALL="-DACME2_MINIMAL -DACME2_NO_RSA -DACME2_NO_STRERROR -DACME2_NO_SYSTEM_RNG -DACME2_NO_HOSTED"
+# The reference for the before/after columns (skipped when git does not
+# have it, e.g. in an unpacked release).
+BEFORE=159bfef
 HEAP='^(malloc|calloc|realloc|reallocarray|free|strdup|strndup|aligned_alloc|posix_memalign|memalign|valloc|sbrk|_sbrk|_malloc_r|_calloc_r|_realloc_r|_free_r)$'
 KB=1024
 fail=0
@@ -29,7 +36,6 @@ tool() { [ "$1" = m4 ] && echo "arm-none-eabi-$2" || echo "$2"; }
 # bare-metal target lacks (time(), sleep, /dev/urandom): what a firmware
 # with RSA would build; small: the smallest configuration.
 FW="-DACME2_NO_SYSTEM_RNG -DACME2_NO_HOSTED"
-flags_for() { case $1 in small) echo "$SMALL" ;; fw) echo "$FW" ;; *) echo "" ;; esac; }
 # "ok" or "MISSED" for a value against an upper limit.
 verdict() { [ "$1" -le "$2" ] && echo ok || echo MISSED; }
 
@@ -43,16 +49,40 @@ echo
 
 # ---- acme2 alone ----
 # -g only adds debug sections (for nm -l); the loaded sections are unchanged.
+# A header that does not yet tell bare metal from a hosted platform by itself
+# needs the bare-metal pair for a Cortex-M4 "full" build: then it is added
+# and said so.
+M4FULL=""
+if ! arm-none-eabi-gcc $M4 -I$BSRC/inc $COMMON -I. -c bench/acme2_impl.c -o "$B/probe.o" 2>/dev/null; then
+    M4FULL="$FW"
+fi
+flags_for() { case $1 in small) echo "$SMALL" ;; fw) echo "$FW" ;; m4full) echo "$M4FULL" ;; *) echo "" ;; esac; }
 for obj in x86_full x86_small m4_full m4_small m4_fw; do
     arch=${obj%_*} cfg=${obj#*_}
-    $(cc_for $arch) $COMMON $(flags_for $cfg) -g -I. -fstack-usage -fcallgraph-info=su \
+    f=$cfg; [ $obj = m4_full ] && f=m4full
+    $(cc_for $arch) $COMMON $(flags_for $f) -g -I. -fstack-usage -fcallgraph-info=su \
         -c bench/acme2_impl.c -o "$B/acme2_$obj.o"
 done
+have_before=0
+if git cat-file -e "$BEFORE^{commit}" 2>/dev/null; then
+    mkdir -p "$B/before"
+    git show "$BEFORE:acme2.h" > "$B/before/acme2.h"
+    for obj in x86_full x86_small m4_full m4_small; do
+        arch=${obj%_*} cfg=${obj#*_}
+        f=$cfg; [ $obj = m4_full ] && f=m4full
+        $(cc_for $arch) $COMMON $(flags_for $f) -g -I"$B/before" -c bench/acme2_impl.c -o "$B/before/acme2_$obj.o" 2>/dev/null &&
+            have_before=1
+    done
+fi
+text_of() { # ARCH OBJ -> .text as size(1) counts it
+    $(tool $1 size) "$2" | tail -n 1 | awk '{print $1}'
+}
 
 echo "acme2 alone (the implementation compiled by itself: every public function)"
+[ -n "$M4FULL" ] && echo "(Cortex-M4 full built with $M4FULL: the header needs them on bare metal)"
 echo
-printf '| %-9s | %-8s | %7s | %5s | %5s | %9s | %-6s | %-22s |\n' arch config .text .data .bss target status "heap functions used"
-echo '|-----------|----------|---------|-------|-------|-----------|--------|------------------------|'
+printf '| %-9s | %-8s | %7s | %7s | %7s | %5s | %5s | %9s | %-6s | %-22s |\n' arch config before .text change .data .bss target status "heap functions used"
+echo '|-----------|----------|---------|---------|---------|-------|-------|-----------|--------|------------------------|'
 for arch in x86 m4; do
     for cfg in full small; do
         o=$B/acme2_${arch}_$cfg.o
@@ -64,31 +94,64 @@ for arch in x86 m4; do
             [ $cfg = full ] && limit=$((20 * KB)) || limit=$((12 * KB))
             st=$(verdict "$t" "$limit")
         fi
-        printf '| %-9s | %-8s | %7d | %5d | %5d | %9s | %-6s | %-22s |\n' \
+        bt=-; ch=-
+        if [ -f "$B/before/acme2_${arch}_$cfg.o" ]; then
+            bt=$(text_of $arch "$B/before/acme2_${arch}_$cfg.o")
+            ch=$((t - bt))
+        fi
+        printf '| %-9s | %-8s | %7s | %7d | %7s | %5d | %5d | %9s | %-6s | %-22s |\n' \
             "$([ $arch = m4 ] && echo Cortex-M4 || echo x86-64)" "$([ $cfg = small ] && echo smallest || echo full)" \
-            "$t" "$d" "$b" "$([ "$limit" = - ] && echo - || echo "<= $((limit / KB)) KB")" "$st" "${heap:-none}"
+            "$bt" "$t" "$ch" "$d" "$b" "$([ "$limit" = - ] && echo - || echo "<= $((limit / KB)) KB")" "$st" "${heap:-none}"
     done
 done
 echo
 echo "Other functions acme2 references (Cortex-M4, smallest): $(arm-none-eabi-nm -u "$B/acme2_m4_small.o" | awk '{print $NF}' | grep -v '^br_' | paste -sd' ')"
 echo
-echo "Largest acme2 symbols (Cortex-M4, smallest; t = code, r = read-only data), bytes:"
-arm-none-eabi-nm -S --size-sort "$B/acme2_m4_small.o" | tail -n 16 | tac |
-    while read -r _ sz ty name; do printf '  %6d %s %s\n' "$((16#$sz))" "$ty" "$name"; done
+
+# "SIZE TYPE SECTION NAME" for each code or read-only symbol of OBJ: a
+# symbol belongs to the section whose "== name == (implementation)" banner
+# of HEADER stands last before the line that defines it.
+symbols() { # HEADER OBJ
+    grep -n '^/\* == [a-z]* == (implementation) \*/' "$1" | sed 's/^\([0-9]*\):\/\* == \([a-z]*\) ==.*/\1 \2/' > "$B/banners.txt"
+    arm-none-eabi-nm -S -l "$2" 2>/dev/null | awk -v banners="$B/banners.txt" '
+        BEGIN { while ((getline l < banners) > 0) { split(l, a, " "); n++; bl[n] = a[1] + 0; bn[n] = a[2] } }
+        NF >= 5 && $3 ~ /^[tTrR]$/ {
+            line = $5; sub(/.*:/, "", line); line += 0; sec = "other"
+            for (i = 1; i <= n; i++) if (bl[i] <= line) sec = bn[i]
+            name = $4; sub(/\..*/, "", name)
+            printf "%d %s %s %s\n", ("0x" $2) + 0, $3, sec, name }'
+}
+for cfg in full small; do
+    symbols acme2.h "$B/acme2_m4_$cfg.o" > "$B/syms_$cfg.txt"
+    if [ -f "$B/before/acme2_m4_$cfg.o" ]; then symbols "$B/before/acme2.h" "$B/before/acme2_m4_$cfg.o"; fi > "$B/syms_before_$cfg.txt"
+done
+echo "acme2 .text by section of acme2.h (Cortex-M4; named symbols: the rest is string literals), bytes:"
 echo
-echo "acme2 .text by section of acme2.h (Cortex-M4, smallest), bytes:"
-# A symbol belongs to the section whose "== name == (implementation)"
-# banner stands last before the line that defines it.
-grep -n '^/\* == [a-z]* == (implementation) \*/' acme2.h | sed 's/^\([0-9]*\):\/\* == \([a-z]*\) ==.*/\1 \2/' > "$B/banners.txt"
-arm-none-eabi-nm -S -l "$B/acme2_m4_small.o" 2>/dev/null | awk -v banners="$B/banners.txt" '
-    BEGIN { while ((getline l < banners) > 0) { split(l, a, " "); n++; bl[n] = a[1] + 0; bn[n] = a[2] } }
-    NF >= 5 && $3 ~ /^[tTrR]$/ {
-        line = $5; sub(/.*:/, "", line); line += 0; sec = "other"
-        for (i = 1; i <= n; i++) if (bl[i] <= line) sec = bn[i]
-        s[sec] += ("0x" $2) + 0 }
-    END { for (f in s) print s[f], f }' |
-    sort -rn | awk '{printf "  %6d %s\n", $1, $2}' || true
+printf '| %-9s | %8s | %8s | %7s | %8s | %8s | %7s |\n' section "full bef" "full" change "sm. bef" "smallest" change
+echo '|-----------|----------|----------|---------|----------|----------|---------|'
+for sec in errors util json keys jws der chall http protocol issue other; do
+    v=""
+    for f in before_full full before_small small; do
+        v="$v $(awk -v s=$sec '$3 == s {t += $1} END {print t + 0}' "$B/syms_$f.txt")"
+    done
+    set -- $v
+    [ "$1$2$3$4" = 0000 ] && continue
+    if [ $have_before = 1 ]; then
+        printf '| %-9s | %8d | %8d | %7d | %8d | %8d | %7d |\n' $sec $1 $2 $(($2 - $1)) $3 $4 $(($4 - $3))
+    else
+        printf '| %-9s | %8s | %8d | %7s | %8s | %8d | %7s |\n' $sec - $2 - - $4 -
+    fi
+done
 echo
+for cfg in full small; do
+    echo "Largest acme2 symbols (Cortex-M4, $([ $cfg = small ] && echo smallest || echo full); t = code, r = read-only data), bytes now and before"
+    echo "(a symbol's size also moves when gcc inlines a helper into it or no longer does: compare sections):"
+    sort -rn "$B/syms_$cfg.txt" | head -n 20 | while read -r sz ty sec name; do
+        was=$(awk -v n="$name" '$4 == n {t += $1} END {print t + 0}' "$B/syms_before_$cfg.txt")
+        printf '  %6d %6s %s %-8s %s\n' "$sz" "$([ $have_before = 1 ] && echo "$was" || echo -)" "$ty" "$sec" "$name"
+    done
+    echo
+done
 
 # ---- issuance images ----
 echo "Minimal issuance firmware for Cortex-M4 (bench/m4_issue.c: acme2_client_init + acme2_issue,"
@@ -127,14 +190,16 @@ awk -v acme2="$B/acme2_m4_small.o" -v prog="$B/issue_small.o" -v detail=bearssl 
 echo
 
 # ---- public structs ----
-{
-    echo '#include "acme2.h"'
-    grep -h 'typedef struct acme2_[a-z]' acme2.h | sed 's/.*typedef struct \([a-z0-9_]*\).*/\1/' | sort -u |
-        while read -r s; do echo "char sizeof__$s[sizeof(struct $s)];"; done
-} > "$B/sizes.c"
+# Each configuration declares the structs of the features it keeps.
 for arch in x86 m4; do
     for cfg in full small; do
-        $(cc_for $arch) -std=c99 -fno-common $(flags_for $cfg) -I. -c "$B/sizes.c" -o "$B/sizes_${arch}_$cfg.o"
+        {
+            echo '#include "acme2.h"'
+            echo '#include "acme2.h"' | $(cc_for $arch) -std=c99 $(flags_for $cfg) -I. -E -x c - |
+                grep -o 'typedef struct acme2_[a-z0-9_]* {' | sed 's/typedef struct \([a-z0-9_]*\) {/\1/' | sort -u |
+                while read -r s; do echo "char sizeof__$s[sizeof(struct $s)];"; done
+        } > "$B/sizes_${arch}_$cfg.c"
+        $(cc_for $arch) -std=c99 -fno-common $(flags_for $cfg) -I. -c "$B/sizes_${arch}_$cfg.c" -o "$B/sizes_${arch}_$cfg.o"
         $(tool $arch nm) -S "$B/sizes_${arch}_$cfg.o" | awk '$4 ~ /^sizeof__/ {sub(/^sizeof__/, "", $4); print $4, $2}' |
             while read -r n h; do echo "$n $((16#$h))"; done | sort > "$B/sizes_${arch}_$cfg.txt"
     done
@@ -143,10 +208,12 @@ echo "sizeof of the public structs, bytes (target for each: <= 4 KB)"
 echo
 printf '| %-22s | %10s | %10s | %10s | %10s | %-6s |\n' struct "x86-64" "x86-64 sm." "M4 full" "M4 sm." status
 echo '|------------------------|------------|------------|------------|------------|--------|'
-join "$B/sizes_x86_full.txt" "$B/sizes_x86_small.txt" | join - "$B/sizes_m4_full.txt" | join - "$B/sizes_m4_small.txt" |
+# A struct of a feature the smallest configuration drops shows "-" there.
+J="-a 1 -e - -o auto"
+join $J "$B/sizes_x86_full.txt" "$B/sizes_x86_small.txt" | join $J - "$B/sizes_m4_full.txt" | join $J - "$B/sizes_m4_small.txt" |
     while read -r n a b c d; do
-        m=$a; for v in $b $c $d; do [ "$v" -gt "$m" ] && m=$v; done
-        printf '| %-22s | %10d | %10d | %10d | %10d | %-6s |\n' "$n" "$a" "$b" "$c" "$d" "$(verdict "$m" $((4 * KB)))"
+        m=$a; for v in $b $c $d; do [ "$v" != - ] && [ "$v" -gt "$m" ] && m=$v; done
+        printf '| %-22s | %10s | %10s | %10s | %10s | %-6s |\n' "$n" "$a" "$b" "$c" "$d" "$(verdict "$m" $((4 * KB)))"
     done
 echo
 echo "(acme2_issue also keeps its state, an acme2_order and an acme2_authz plus ACME2_ISSUE_CLEANUP_BYTES,"
@@ -188,6 +255,8 @@ stack_m4() { # CONFIG CURVES(p256|all) -> stack.awk output
     r="acme2__send=acme2_response_status,acme2_response_header_line,acme2_response_body"
     r="$r;acme2__der_signed=acme2__csr_info,acme2__alpn_tbs"
     r="$r;acme2__jws_json_b64=acme2__jws_header,acme2__jws_payload"
+    # where gcc inlines acme2__jws_json_b64 and the signing input's hashing
+    r="$r;acme2_jws=acme2__jws_header,acme2__jws_payload,$HASH"
     r="$r;acme2__key_sign_hash=br_ecdsa_i15_sign_raw,br_rsa_i15_pkcs1_sign"
     r="$r;br_ecdsa_i15_sign_raw=$HASH,$ALLM15:api_mulgen"
     for x in generator order xoff mul mulgen muladd; do
