@@ -40,9 +40,14 @@ $(BUILD)/clang/test_%: tests/test_%.c acme2.h tests/harness.h tests/script.h tes
 	clang $(TFLAGS) $< -o $@ $(LIBS)
 
 # The header must compile warning-free in every way people include it.
+# Each feature macro of the CONFIGURATION comment alone, and all of them
+# (ACME2_MINIMAL) in C and C++: a dropped feature never breaks the build;
+# the smallest client still links an issuance (bench/m4_issue.c).
+FEATURE_MACROS := ACME2_NO_RSA ACME2_NO_STRERROR ACME2_NO_KEYGEN ACME2_NO_KEY_PEM ACME2_NO_KEY_SAVE \
+                  ACME2_NO_EAB ACME2_NO_ARI ACME2_NO_TLS_ALPN ACME2_NO_KEY_CHANGE ACME2_NO_REVOKE ACME2_NO_IP
 compile-checks: $(BUILD)/compile/ok
 
-$(BUILD)/compile/ok: acme2.h tests/compile/use.c tests/compile/impl.c
+$(BUILD)/compile/ok: acme2.h tests/compile/use.c tests/compile/impl.c bench/m4_issue.c
 	@mkdir -p $(@D)
 	gcc   -std=c99 $(WARN) -I. -c tests/compile/impl.c -o $(@D)/impl_gcc.o
 	clang -std=c99 $(WARN) -I. -c tests/compile/impl.c -o $(@D)/impl_clang.o
@@ -50,6 +55,11 @@ $(BUILD)/compile/ok: acme2.h tests/compile/use.c tests/compile/impl.c
 	clang++ -std=c++11 $(WARN) -I. -x c++ -c tests/compile/impl.c -o $(@D)/impl_clangxx.o
 	gcc   -std=c99 $(WARN) -I. -DACME2_STATIC -DACME2_STATIC_TEST -c tests/compile/impl.c -o $(@D)/static.o
 	gcc   -std=c99 $(WARN) -I. -DACME2_NO_RSA -DACME2_NO_STRERROR -DACME2_NO_SYSTEM_RNG -DACME2_NO_HOSTED -c tests/compile/impl.c -o $(@D)/small.o
+	for m in $(FEATURE_MACROS); do gcc -std=c99 $(WARN) -I. -D$$m -c tests/compile/impl.c -o $(@D)/feature.o || exit 1; done
+	gcc   -std=c99 $(WARN) -I. -DACME2_MINIMAL -c tests/compile/impl.c -o $(@D)/minimal_gcc.o
+	clang -std=c99 $(WARN) -I. -DACME2_MINIMAL -DACME2_NO_SYSTEM_RNG -DACME2_NO_HOSTED -c tests/compile/impl.c -o $(@D)/minimal_clang.o
+	g++   -std=c++11 $(WARN) -I. -DACME2_MINIMAL -x c++ -c tests/compile/impl.c -o $(@D)/minimal_gxx.o
+	gcc   -std=c99 $(WARN) -I. -DACME2_MINIMAL bench/m4_issue.c $(@D)/minimal_gcc.o -o $(@D)/minimal_issue $(LIBS)
 	gcc   -std=c99 $(WARN) -O3 -I. -c tests/compile/impl.c -o $(@D)/o3_gcc.o
 	clang -std=c99 $(WARN) -O2 -I. -c tests/compile/impl.c -o $(@D)/o2_clang.o
 	gcc   -std=c99 $(WARN) -I. tests/compile/use.c $(@D)/impl_gcc.o -o $(@D)/split $(LIBS)
