@@ -2605,10 +2605,12 @@ ACME2_DEF int acme2_json_bool(const acme2_json_tok *t, int *out)
    of an object and where each goes in a C struct (offsetof), and
    acme2__json_fill visits the object's members once, converting each one
    named. It replaces a json_get + type check + copy per member: the
-   per-member code becomes a table row. Strings are unescaped into a
-   packed area (each NUL-terminated), so a struct of pointers and a
-   byte area travel together. Not public: the tables are how the library
-   reads its own responses. */
+   per-member code becomes an 8-byte table row. Strings are unescaped into
+   a packed area (each NUL-terminated), so a struct of pointers and a byte
+   area travel together. What is particular to a document (enumerations,
+   times, cut text) is the caller's converter, picked per row by a small
+   number. Not public: the tables are how the library reads its own
+   responses. */
 
 /* Until the protocol's parsers move to tables, only the tests call it. */
 #if defined(__GNUC__) || defined(__clang__)
@@ -2619,96 +2621,78 @@ ACME2_DEF int acme2_json_bool(const acme2_json_tok *t, int *out)
 
 enum {
     ACME2__JF_STR = 1, /* const char *: unescaped into the area; absent: "" in the area */
-    ACME2__JF_TEXT,    /* like STR, but cut with "..." when the area is full (human text) */
-    ACME2__JF_BOOL,    /* int: true/false */
-    ACME2__JF_INT,     /* long long: an integer number */
-    ACME2__JF_TOK,     /* int: index of the value token (-1 when absent) */
-    ACME2__JF_ENUM,    /* int: index of the string in the row's names (NULL-ended), -1 if none */
-    ACME2__JF_CONV     /* the area's conv callback converts the value */
+    ACME2__JF_BOOL,    /* int: true/false; absent: untouched */
+    ACME2__JF_INT,     /* long long: an integer number; absent: untouched */
+    ACME2__JF_TOK,     /* int: index of the value token, -1 when absent */
+    ACME2__JF_CONV     /* the area's converter, told the row's ACME2__JF_AUX */
 };
 #define ACME2__JF_REQUIRED 0x01 /* absent: ACME2_ERR_NOT_FOUND */
-#define ACME2__JF_CHECK    0x02 /* STR: the area's check callback must accept the text */
-#define ACME2__JF_KNOWN    0x04 /* ENUM: a string not in names is ACME2_ERR_RANGE */
-/* TOK: the value's token type must be this one (shifted; 0: any type). */
-#define ACME2__JF_TYPE(t)  ((unsigned)(t) << 4)
+#define ACME2__JF_CHECK    0x02 /* STR: the area's check must accept the text */
+/* TOK: the token type the value must have (0: any); CONV: the converter's
+   selector (0..15). */
+#define ACME2__JF_AUX(x)   ((unsigned)(x) << 4)
 
 typedef struct acme2__json_field {
     const char *key;
-    unsigned short off;        /* offsetof the member */
-    unsigned char kind;        /* ACME2__JF_* */
-    unsigned char flags;       /* ACME2__JF_REQUIRED | ... */
-    const char *const *names;  /* ENUM: the strings, NULL-terminated */
+    unsigned short off;  /* offsetof the member */
+    unsigned char kind;  /* ACME2__JF_* */
+    unsigned char flags; /* ACME2__JF_REQUIRED | ACME2__JF_CHECK | ACME2__JF_AUX(x) */
 } acme2__json_field;
 
-typedef struct acme2__json_area {
-    char *buf;          /* packed strings */
+typedef struct acme2__json_area acme2__json_area;
+struct acme2__json_area {
+    char *buf; /* packed strings */
     size_t cap, used;
-    /* CHECK strings and CONV values, with the row's key. */
-    int (*check)(void *user, const char *s);
-    int (*conv)(void *user, const char *js, const acme2_json_tok *t, int i, const char *key, void *dst);
+    /* CHECK strings; CONV values (i: the value's token, -1 when absent). */
+    int (*check)(acme2__json_area *a, const char *s);
+    int (*conv)(acme2__json_area *a, unsigned aux, const char *js, const acme2_json_tok *t, int i, void *dst);
     void *user;
-} acme2__json_area;
+};
 
-/* Unescapes string token t into the area; cut marks human text cut to fit
-   (at an escape or a UTF-8 boundary, ending "...") instead of failing. */
-static int acme2__json_pack(acme2__json_area *a, const char *js, const acme2_json_tok *t, const char **out, int cut)
+/* Unescapes string token t (NULL: the empty string) into the area. */
+static int acme2__json_pack(acme2__json_area *a, const char *js, const acme2_json_tok *t, const char **out)
 {
-    size_t room = a->cap - a->used, n = 0, raw;
     char *dst = a->buf + a->used;
     int r = ACME2_ERR_NOSPACE;
-    if (t) r = acme2_json_str(js, t, dst, room);
-    else if (room) r = *dst = 0;
-    if (r == ACME2_ERR_NOSPACE && cut && room >= 4) {
-        raw = (size_t)t->start;
-        while (raw < (size_t)t->end && js[raw] != '\\') {
-            size_t l = (unsigned char)js[raw] < 0x80 ? 1 : acme2__utf8_len((const unsigned char *)js + raw, (size_t)t->end - raw);
-            if (!l || n + l + 4 > room) break; /* keep room for "...\0" */
-            ACME2_MEMCPY(dst + n, js + raw, l);
-            n += l;
-            raw += l;
-        }
-        ACME2_MEMCPY(dst + n, "...", 4);
-        r = (int)n + 3;
-    }
+    if (t) r = acme2_json_str(js, t, dst, a->cap - a->used);
+    else if (a->cap > a->used) r = *dst = 0;
     if (r < 0) return r;
     a->used += (size_t)r + 1;
     *out = dst;
     return 0;
 }
 
+/* Index of string token t in the NULL-terminated names, or -1 (also when t
+   is no string): for converters of enumerations. */
+ACME2__UNUSED static int acme2__json_enum(const char *js, const acme2_json_tok *t, const char *const *names)
+{
+    int k;
+    for (k = 0; names[k]; k++)
+        if (acme2_json_eq(js, t, names[k])) return k;
+    return -1;
+}
+
 /* Converts the value token v of row f into dst (v < 0: absent). */
 static int acme2__json_fill1(const char *js, const acme2_json_tok *t, int v, const acme2__json_field *f, void *dst,
                              acme2__json_area *a)
 {
-    int rc = 0, k;
-    switch (f->kind) {
-    case ACME2__JF_STR:
-    case ACME2__JF_TEXT:
-        if (v >= 0 && t[v].type != ACME2_JSON_STRING) return ACME2_ERR_TYPE;
-        rc = acme2__json_pack(a, js, v >= 0 ? &t[v] : NULL, (const char **)dst, f->kind == ACME2__JF_TEXT);
-        if (!rc && v >= 0 && (f->flags & ACME2__JF_CHECK) && a->check) rc = a->check(a->user, *(const char **)dst);
-        return rc;
-    case ACME2__JF_BOOL:
-        return v < 0 ? 0 : acme2_json_bool(&t[v], (int *)dst);
-    case ACME2__JF_INT:
-        return v < 0 ? 0 : acme2_json_int(js, &t[v], (long long *)dst);
-    case ACME2__JF_TOK:
-        if (v >= 0 && (f->flags >> 4) && t[v].type != (int)(f->flags >> 4)) return ACME2_ERR_TYPE;
+    unsigned aux = f->flags >> 4;
+    int rc;
+    if (f->kind == ACME2__JF_CONV) return a->conv ? a->conv(a, aux, js, t, v, dst) : ACME2_ERR_PARAM;
+    if (f->kind == ACME2__JF_TOK) {
+        if (v >= 0 && aux && t[v].type != (int)aux) return ACME2_ERR_TYPE;
         *(int *)dst = v;
         return 0;
-    case ACME2__JF_ENUM:
-        *(int *)dst = -1;
-        if (v < 0) return 0;
-        if (t[v].type != ACME2_JSON_STRING) return ACME2_ERR_TYPE;
-        for (k = 0; f->names[k]; k++)
-            if (acme2_json_eq(js, &t[v], f->names[k])) {
-                *(int *)dst = k;
-                return 0;
-            }
-        return (f->flags & ACME2__JF_KNOWN) ? ACME2_ERR_RANGE : 0;
-    default:
-        return a->conv ? a->conv(a->user, js, t, v, f->key, dst) : ACME2_ERR_PARAM;
     }
+    if (f->kind == ACME2__JF_STR) {
+        if (v >= 0 && t[v].type != ACME2_JSON_STRING) return ACME2_ERR_TYPE;
+        rc = acme2__json_pack(a, js, v >= 0 ? &t[v] : NULL, (const char **)dst);
+        if (!rc && v >= 0 && (f->flags & ACME2__JF_CHECK) && a->check) rc = a->check(a, *(const char **)dst);
+        return rc;
+    }
+    if (v < 0) return 0;
+    if (f->kind == ACME2__JF_BOOL) return acme2_json_bool(&t[v], (int *)dst);
+    return acme2_json_int(js, &t[v], (long long *)dst);
 }
 
 /* Fills the struct at out from the members of object token obj, row by
@@ -2718,8 +2702,8 @@ static int acme2__json_fill1(const char *js, const acme2_json_tok *t, int v, con
    reports it), a required member absent ACME2_ERR_NOT_FOUND, a value of
    the wrong type ACME2_ERR_TYPE, a string that does not fit the area
    ACME2_ERR_NOSPACE; the callbacks' errors pass through. Rows of absent
-   members are filled too ("" for strings, -1 for TOK and ENUM, nothing for
-   the rest), after the present ones. On failure out holds a part. */
+   members are filled too, after the present ones. On failure out holds a
+   part. */
 ACME2__UNUSED static int acme2__json_fill(const char *js, const acme2_json_tok *t, int n, int obj,
                                           const acme2__json_field *f, int nf, void *out, acme2__json_area *a)
 {
