@@ -44,7 +44,8 @@ $(BUILD)/clang/test_%: tests/test_%.c acme2.h tests/harness.h tests/script.h tes
 # (ACME2_MINIMAL) in C and C++: a dropped feature never breaks the build;
 # the smallest client still links an issuance (bench/m4_issue.c).
 FEATURE_MACROS := ACME2_NO_RSA ACME2_NO_STRERROR ACME2_NO_KEYGEN ACME2_NO_KEY_PEM ACME2_NO_KEY_SAVE \
-                  ACME2_NO_EAB ACME2_NO_ARI ACME2_NO_TLS_ALPN ACME2_NO_KEY_CHANGE ACME2_NO_REVOKE ACME2_NO_IP
+                  ACME2_NO_EAB ACME2_NO_ARI ACME2_NO_TLS_ALPN ACME2_NO_KEY_CHANGE ACME2_NO_REVOKE ACME2_NO_IP \
+                  ACME2_NO_ACCOUNT_ADMIN ACME2_NO_AUTHZ_ADMIN
 compile-checks: $(BUILD)/compile/ok
 
 $(BUILD)/compile/ok: acme2.h tests/compile/use.c tests/compile/impl.c bench/m4_issue.c

@@ -67,6 +67,9 @@
                             to a deploy callback that builds its own)
      ACME2_NO_KEY_CHANGE    acme2_jws_key_change, acme2_account_key_change*
      ACME2_NO_REVOKE        acme2_revoke*
+     ACME2_NO_ACCOUNT_ADMIN acme2_account_update*, acme2_account_deactivate*
+     ACME2_NO_AUTHZ_ADMIN   acme2_authz_new* (pre-authorization),
+                            acme2_authz_deactivate*
      ACME2_NO_IP            no IP identifiers (RFC 8738): acme2_ip_parse
                             refuses every text (ACME2_ERR_IDENTIFIER), no
                             acme2_ip_format; acme2_cert_san_next skips
@@ -127,6 +130,12 @@
 #endif
 #ifndef ACME2_NO_IP
 #define ACME2_NO_IP
+#endif
+#ifndef ACME2_NO_ACCOUNT_ADMIN
+#define ACME2_NO_ACCOUNT_ADMIN
+#endif
+#ifndef ACME2_NO_AUTHZ_ADMIN
+#define ACME2_NO_AUTHZ_ADMIN
 #endif
 #endif
 
@@ -1218,6 +1227,7 @@ ACME2_DEF int acme2_account_new_request(acme2_client *c, const acme2_account_par
 ACME2_DEF int acme2_account_new_response(acme2_client *c, acme2_account *out);
 ACME2_DEF int acme2_account_new(acme2_client *c, const acme2_account_params *p, acme2_account *out);
 
+#ifndef ACME2_NO_ACCOUNT_ADMIN
 /* Update contacts (n == 0 removes them all). */
 ACME2_DEF int acme2_account_update_request(acme2_client *c, const char *const *contacts, size_t n, acme2_http_request *req);
 ACME2_DEF int acme2_account_update_response(acme2_client *c, acme2_account *out);
@@ -1227,6 +1237,7 @@ ACME2_DEF int acme2_account_update(acme2_client *c, const char *const *contacts,
 ACME2_DEF int acme2_account_deactivate_request(acme2_client *c, acme2_http_request *req);
 ACME2_DEF int acme2_account_deactivate_response(acme2_client *c, acme2_account *out);
 ACME2_DEF int acme2_account_deactivate(acme2_client *c, acme2_account *out);
+#endif
 
 /* Key rollover (RFC 8555 section 7.3.5). On success the client signs with
    new_key from then on (new_key is borrowed like the first key). */
@@ -1347,6 +1358,7 @@ ACME2_DEF int acme2_authz_get_response(acme2_client *c, acme2_authz *out);
 ACME2_DEF int acme2_authz_get(acme2_client *c, const char *url, acme2_authz *out);
 ACME2_DEF int acme2_authz_poll(acme2_client *c, acme2_authz *a);
 
+#ifndef ACME2_NO_AUTHZ_ADMIN
 /* Pre-authorization (RFC 8555 section 7.4.1): ACME2_ERR_UNSUPPORTED when the
    directory has no newAuthz (found out before any request but the
    directory's). */
@@ -1366,6 +1378,7 @@ ACME2_DEF int acme2_authz_new_subdomains(acme2_client *c, const acme2_identifier
 ACME2_DEF int acme2_authz_deactivate_request(acme2_client *c, const char *url, acme2_http_request *req);
 ACME2_DEF int acme2_authz_deactivate_response(acme2_client *c, acme2_authz *out);
 ACME2_DEF int acme2_authz_deactivate(acme2_client *c, const char *url, acme2_authz *out);
+#endif
 
 /* Tell the server a challenge is ready (POST {} to its URL). */
 ACME2_DEF int acme2_challenge_accept_request(acme2_client *c, const char *url, acme2_http_request *req);
@@ -6770,6 +6783,7 @@ ACME2_DEF int acme2_account_new(acme2_client *c, const acme2_account_params *p, 
     ACME2__DRIVE(c, acme2_account_new_request(c, p, &req_), acme2_account_new_response(c, out));
 }
 
+#ifndef ACME2_NO_ACCOUNT_ADMIN
 ACME2_DEF int acme2_account_update_request(acme2_client *c, const char *const *contacts, size_t n, acme2_http_request *req)
 {
     acme2_sb sb;
@@ -6814,6 +6828,7 @@ ACME2_DEF int acme2_account_deactivate(acme2_client *c, acme2_account *out)
 {
     ACME2__DRIVE(c, acme2_account_deactivate_request(c, &req_), acme2_account_deactivate_response(c, out));
 }
+#endif
 
 #ifndef ACME2_NO_KEY_CHANGE
 ACME2_DEF int acme2_account_key_change_request(acme2_client *c, const acme2_key *new_key, acme2_http_request *req)
@@ -7353,6 +7368,7 @@ ACME2_DEF int acme2_authz_poll(acme2_client *c, acme2_authz *a)
     return 0;
 }
 
+#ifndef ACME2_NO_AUTHZ_ADMIN
 ACME2_DEF int acme2_authz_new_request(acme2_client *c, const acme2_identifier *id, acme2_http_request *req)
 {
     acme2_sb sb;
@@ -7431,6 +7447,7 @@ ACME2_DEF int acme2_authz_deactivate(acme2_client *c, const char *url, acme2_aut
 {
     ACME2__DRIVE(c, acme2_authz_deactivate_request(c, url, &req_), acme2_authz_deactivate_response(c, out));
 }
+#endif
 
 ACME2_DEF int acme2_challenge_accept_request(acme2_client *c, const char *url, acme2_http_request *req)
 {
