@@ -151,6 +151,7 @@ T_UNUSED static int make_chains(void)
     return 0;
 }
 
+#ifndef ACME2_NO_KEYGEN
 T_UNUSED static void setup_keys(void)
 {
     static int done;
@@ -165,6 +166,38 @@ T_UNUSED static void setup_keys(void)
         exit(1);
     }
 }
+#else
+/* Without key generation (ACME2_NO_KEYGEN, ACME2_MINIMAL): an EC key made
+   by BearSSL from a fixed seed, loaded from its SEC1 DER the way a device
+   loads a provisioned key. No RSA key (account_rsa stays empty). */
+T_UNUSED static int ec_key_from_der(acme2_key *k, int curve, const char *seed)
+{
+    br_hmac_drbg_context rng;
+    br_ec_private_key sk;
+    br_ec_public_key pk;
+    unsigned char priv[BR_EC_KBUF_PRIV_MAX_SIZE], pub[BR_EC_KBUF_PUB_MAX_SIZE], der[256];
+    size_t n;
+    br_hmac_drbg_init(&rng, &br_sha256_vtable, seed, strlen(seed));
+    if (!br_ec_keygen(&rng.vtable, br_ec_get_default(), &sk, priv, curve)) return -1;
+    if (!br_ec_compute_pub(br_ec_get_default(), &pk, pub, &sk)) return -1;
+    n = br_encode_ec_raw_der(der, &sk, &pk);
+    return n && n <= sizeof der && acme2_key_load(k, der, n) == 0 ? 0 : -1;
+}
+
+T_UNUSED static void setup_keys(void)
+{
+    static int done;
+    if (done) return;
+    done = 1;
+    if (ec_key_from_der(&account_ec, BR_EC_secp256r1, "account P-256") != 0 ||
+        ec_key_from_der(&account_p384, BR_EC_secp384r1, "account P-384") != 0 ||
+        ec_key_from_der(&cert_key, BR_EC_secp256r1, "certificate") != 0 ||
+        ec_key_from_der(&other_key, BR_EC_secp256r1, "other") != 0 || make_chains() != 0) {
+        fprintf(stderr, "setup failed\n");
+        exit(1);
+    }
+}
+#endif
 
 /* deploy/cleanup recorders */
 typedef struct calls {
