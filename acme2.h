@@ -2256,7 +2256,7 @@ ACME2_DEF int acme2_json_parse(const char *js, size_t len, acme2_json_tok *toks,
     const unsigned char *base = (const unsigned char *)js, *p = base, *e, *q;
     unsigned char kinds[ACME2_JSON_MAX_DEPTH / 8 + 1] = { 0 }; /* bit d: level d+1 is an object */
     acme2_json_tok *out = toks; /* NULL while only counting */
-    int depth = 0, in_obj = 0, st = ACME2__JS_VALUE, n = 0, cur = -1;
+    int depth = 0, in_obj = 0, st = ACME2__JS_VALUE, n = 0, cur = -1, is_key;
 
     if ((!js && len) || len > (size_t)INT_MAX || (toks && max_toks < 0)) return ACME2_ERR_PARAM;
     if (!js) return ACME2_ERR_JSON;
@@ -2302,26 +2302,6 @@ ACME2_DEF int acme2_json_parse(const char *js, size_t len, acme2_json_tok *toks,
             if (st > ACME2__JS_KEY_END) return ACME2_ERR_JSON;
             q = acme2__json_string(p + 1, e);
             if (!q) return ACME2_ERR_JSON;
-            if (st >= ACME2__JS_KEY) {
-                if (out) {
-                    if (n >= max_toks) {
-                        out = NULL;
-                    } else {
-                        acme2_json_tok *t = out + n;
-                        t->type = ACME2_JSON_STRING;
-                        t->start = (int)(p + 1 - base);
-                        t->end = (int)(q - base);
-                        t->size = 1;
-                        t->parent = cur;
-                        out[cur].size++;
-                        cur = n;
-                    }
-                }
-                n++;
-                st = ACME2__JS_COLON;
-                p = q + 1;
-                continue;
-            }
             type = ACME2_JSON_STRING;
             ts = (int)(p + 1 - base);
             te = (int)(q - base);
@@ -2361,8 +2341,11 @@ ACME2_DEF int acme2_json_parse(const char *js, size_t len, acme2_json_tok *toks,
             return ACME2_ERR_JSON;
         }
 
-        /* A value: the root, an array element or the value of a member
-           (then cur is its key). The state was checked above. */
+        /* A key (a string where a key may come), or a value: the root, an
+           array element or the value of a member (then cur is its key).
+           The state was checked above. A key or an element counts in its
+           container's size; a key is the parent of its value. */
+        is_key = st >= ACME2__JS_KEY && st <= ACME2__JS_KEY_END;
         if (out) {
             if (n >= max_toks) {
                 out = NULL;
@@ -2371,13 +2354,16 @@ ACME2_DEF int acme2_json_parse(const char *js, size_t len, acme2_json_tok *toks,
                 t->type = type;
                 t->start = ts;
                 t->end = te;
-                t->size = 0;
+                t->size = is_key;
                 t->parent = cur;
-                if (depth && !in_obj) out[cur].size++;
+                if (is_key || (depth && !in_obj)) out[cur].size++;
             }
         }
         n++;
-        if (type == ACME2_JSON_OBJECT || type == ACME2_JSON_ARRAY) {
+        if (is_key) {
+            st = ACME2__JS_COLON;
+            if (out) cur = n - 1;
+        } else if (type == ACME2_JSON_OBJECT || type == ACME2_JSON_ARRAY) {
             if (type == ACME2_JSON_OBJECT) kinds[depth >> 3] |= (unsigned char)(1u << (depth & 7));
             else kinds[depth >> 3] &= (unsigned char)~(1u << (depth & 7));
             depth++;
