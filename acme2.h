@@ -4425,34 +4425,31 @@ static int acme2__der_time_read(unsigned char tag, const acme2__dr *v, int64_t *
    1950..2049 and as GeneralizedTime otherwise (RFC 5280 section 4.1.2.5). */
 static void acme2__dw_time(acme2__dw *w, int64_t t)
 {
+    static const unsigned short p10[4] = { 1000, 100, 10, 1 };
     char s[15];
-    int64_t days = t / 86400, secs = t % 86400, y;
-    unsigned m, d, f[5], i, k = 0;
+    int64_t days = t / 86400, y;
+    long secs = (long)(t - days * 86400);
+    unsigned m, d, f[5], i, k = 0, yy;
+    int utc;
     if (secs < 0) {
         secs += 86400;
         days -= 1;
     }
     acme2__civil_from_days(days, &y, &m, &d);
+    yy = (unsigned)y; /* 0..9999 in the range above */
+    utc = y >= 1950 && y <= 2049;
     f[0] = m;
     f[1] = d;
     f[2] = (unsigned)(secs / 3600);
     f[3] = (unsigned)(secs / 60 % 60);
     f[4] = (unsigned)(secs % 60);
-    if (y >= 1950 && y <= 2049) {
-        s[k++] = (char)('0' + y / 10 % 10);
-        s[k++] = (char)('0' + y % 10);
-    } else {
-        s[k++] = (char)('0' + y / 1000 % 10);
-        s[k++] = (char)('0' + y / 100 % 10);
-        s[k++] = (char)('0' + y / 10 % 10);
-        s[k++] = (char)('0' + y % 10);
-    }
+    for (i = utc ? 2 : 0; i < 4; i++) s[k++] = (char)('0' + yy / p10[i] % 10);
     for (i = 0; i < 5; i++) {
         s[k++] = (char)('0' + f[i] / 10);
         s[k++] = (char)('0' + f[i] % 10);
     }
     s[k++] = 'Z';
-    acme2__dw_tlv(w, (y >= 1950 && y <= 2049) ? ACME2__T_UTCTIME : ACME2__T_GENTIME, s, k);
+    acme2__dw_tlv(w, utc ? ACME2__T_UTCTIME : ACME2__T_GENTIME, s, k);
 }
 #endif
 
