@@ -25,7 +25,7 @@ M4="-mcpu=cortex-m4 -mthumb"
 SMALL="-DACME2_MINIMAL -DACME2_NO_RSA -DACME2_NO_STRERROR -DACME2_NO_SYSTEM_RNG -DACME2_NO_HOSTED"
 # The reference for the before/after columns (skipped when git does not
 # have it, e.g. in an unpacked release).
-BEFORE=159bfef
+BEFORE=${SIZE_BEFORE:-159bfef}
 HEAP='^(malloc|calloc|realloc|reallocarray|free|strdup|strndup|aligned_alloc|posix_memalign|memalign|valloc|sbrk|_sbrk|_malloc_r|_calloc_r|_realloc_r|_free_r)$'
 KB=1024
 fail=0
