@@ -68,8 +68,8 @@
      ACME2_NO_KEY_CHANGE    acme2_jws_key_change, acme2_account_key_change*
      ACME2_NO_REVOKE        acme2_revoke*
      ACME2_NO_ACCOUNT_ADMIN acme2_account_update*, acme2_account_deactivate*
-     ACME2_NO_AUTHZ_ADMIN   acme2_authz_new* (pre-authorization),
-                            acme2_authz_deactivate*
+     ACME2_NO_AUTHZ_ADMIN   acme2_authz_new* (pre-authorization, also of
+                            subdomains), acme2_authz_deactivate*
      ACME2_NO_IP            no IP identifiers (RFC 8738): acme2_ip_parse
                             refuses every text (ACME2_ERR_IDENTIFIER), no
                             acme2_ip_format; acme2_cert_san_next skips
@@ -6872,10 +6872,12 @@ static int acme2__identifier_json_ext(acme2_sb *sb, const acme2_identifier *id, 
     return 0;
 }
 
+#ifndef ACME2_NO_AUTHZ_ADMIN
 static int acme2__identifier_json(acme2_sb *sb, const acme2_identifier *id)
 {
     return acme2__identifier_json_ext(sb, id, NULL, 0);
 }
+#endif
 
 /* n bytes of a and b equal, ignoring ASCII case. */
 static int acme2__ieq_ci(const char *a, const char *b, size_t n)
