@@ -6313,14 +6313,18 @@ static int acme2__post_sb(acme2_client *c, const char *url, acme2_sb *sb, const 
 
 static int acme2__problem_type(const char *type_str)
 {
+    /* One table from the list (the enum follows its order after OTHER):
+       a loop, not a comparison per type, keeps firmware code small. */
+#define ACME2__PROB_NAME(name, text) text,
+    static const char *const names[] = { ACME2_PROBLEM_LIST(ACME2__PROB_NAME) };
+#undef ACME2__PROB_NAME
     static const char prefix[] = "urn:ietf:params:acme:error:";
-#define ACME2__PROB_MATCH(name, text) if (strcmp(t, text) == 0) return name;
     const char *t;
-    if (!type_str[0]) return ACME2_PROB_OTHER;
+    size_t i;
     if (strncmp(type_str, prefix, sizeof prefix - 1) != 0) return ACME2_PROB_OTHER;
     t = type_str + sizeof prefix - 1;
-    ACME2_PROBLEM_LIST(ACME2__PROB_MATCH)
-#undef ACME2__PROB_MATCH
+    for (i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(t, names[i]) == 0) return ACME2_PROB_OTHER + 1 + (int)i;
     return ACME2_PROB_OTHER;
 }
 
