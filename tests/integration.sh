@@ -688,8 +688,8 @@ case_orders_list_pages() {
         { cat "$out" >> "$LOG"; fail "the orders list failed: $(tail -n 1 "$LOG")"; return 1; }
     cat "$out" >> "$LOG"
     grep -qx "TOTAL 3" "$out" || { fail "expected 3 orders, got: $(words "$(cat "$out")")"; return 1; }
-    # Two orders a page: the list must have been paged (Pebble 2.4 sometimes
-    # ends it with an empty last page, so 2 or 3 pages).
+    # Two orders a page: the list must have been paged. Under load Pebble 2.4
+    # was seen to spread the 3 orders over 3 pages; each is still listed once.
     grep -qx "PAGES [23]" "$out" || { fail "expected 2 or 3 pages, got: $(grep PAGES "$out")"; return 1; }
     [ "$(grep -c '^ORDER https://localhost:[0-9]*/.* valid$' "$out")" = 3 ] || { fail "not every order listed is valid"; return 1; }
     [ "$(grep '^ORDER' "$out" | sort -u | wc -l)" = 3 ] || { fail "an order was listed twice"; return 1; }
