@@ -36,7 +36,7 @@ CROSS_BINS_i386  := $(CROSS_UNITS_LINUX:%=$(BUILD)/cross/i386/test_%)
 CROSS_BINS_s390x := $(CROSS_UNITS_LINUX:%=$(BUILD)/cross/s390x/test_%)
 CROSS_RUNS := $(BUILD)/cross/m4/run $(BUILD)/cross/i386/run $(BUILD)/cross/s390x/run
 EXTRA_TEST_BINS += $(CROSS_RUNS)
-CROSS_HDRS := acme2.h tests/harness.h tests/script.h
+CROSS_HDRS := acme2.h $(wildcard tests/*.h)
 
 # Cortex-M4: the flags of bench/size.sh and bench/bearssl-m4.sh; target.h
 # declares the runtime's entropy and stack painting.
