@@ -207,8 +207,9 @@ static void whole_issuance_on_this_target(void)
     CHECK(strncmp(served_keyauth, "tok-http_1.", 11) == 0 && strlen(served_keyauth) == 11 + 43);
     CHECK_INT(pem_len, strlen(chain));
     CHECK(pem && memcmp(pem, chain, strlen(chain)) == 0);
-    /* polls: poll_interval_ms (100), then the Retry-After second, then 100 after finalize */
-    CHECK_INT(slept_ms, 100 + 1000 + 100);
+    /* the order's Retry-After (1 s) was honoured, and the blind polls
+       around it are short (the schedule itself is test_proto's) */
+    CHECK_MSG(slept_ms >= 1000 && slept_ms < 5000, "slept %lld ms in all", slept_ms);
     acme2_client_reset(&client);
     acme2_key_wipe(&account_key);
     acme2_key_wipe(&cert_key);
