@@ -249,7 +249,7 @@ m4_full=$(m4_measure full)
 m4_small=$(m4_measure small)
 for v in full small; do
     m=$([ $v = full ] && echo "$m4_full" || echo "$m4_small")
-    label="Cortex-M4 measured (QEMU, painted), $([ $v = small ] && echo smallest || echo full-fw), ES256, issuance"
+    label="Cortex-M4 measured (painted, QEMU), $([ $v = small ] && echo smallest || echo full-fw), ES256"
     if [ -z "$m" ]; then
         printf '| %-58s | %6s | %7s | %7s | %-6s |\n' "$label: FAILED" - - - "n/a"
         continue
