@@ -50,6 +50,20 @@
      ACME2_RSA_MAX_BITS     largest RSA key a acme2_key can hold
      ACME2_NO_RSA           EC only: drops RSA code and storage
      ACME2_NO_STRERROR      acme2_strerror returns "" (saves the strings)
+     ACME2_HOSTED           1: a POSIX system (time(), poll(), getrandom()
+                            or /dev/urandom); 0: bare metal. Detected: 1 on
+                            Linux, macOS, the BSDs and other __unix__
+                            systems, 0 elsewhere (arm-none-eabi, Zephyr,
+                            ESP-IDF, Windows). Bare metal gets both macros
+                            below, so nothing needs an OS, and must supply:
+                            the clock and sleep callbacks of acme2_options
+                            (acme2_client_init returns ACME2_ERR_NO_CLOCK
+                            without a clock, or without a sleep when it is
+                            given a transport), and entropy for key
+                            generation (a br_prng_class, or ACME2_ENTROPY;
+                            without either acme2_key_generate returns
+                            ACME2_ERR_RNG and acme2_rng_system is not
+                            declared, so calling it fails to compile)
      ACME2_NO_SYSTEM_RNG    no getrandom()//dev/urandom default (firmware)
      ACME2_NO_HOSTED        no time()/sleep() defaults for the client's clock
      Features a device may not need, each on by default; defining the macro
@@ -78,6 +92,10 @@
                             ACME2_NO_STRERROR: the smallest client that
                             still issues with an EC key (what `make size`
                             measures as "smallest")
+     ACME2_ENTROPY(buf, n)  an expression filling buf with n bytes from a
+                            true random source, 0 on success: the seed of
+                            acme2_rng_system instead of the OS (also on bare
+                            metal, e.g. a TRNG driver; declare it first)
      ACME2_MAX_URL, ACME2_MAX_NONCE, ACME2_MAX_AUTHZ, ACME2_ORDER_STRINGS, ...
                             the bounds of each section, next to it
      ACME2_ASSERT(x), ACME2_MEMCPY, ACME2_MEMSET, ACME2_MEMCMP
@@ -136,6 +154,23 @@
 #endif
 #ifndef ACME2_NO_AUTHZ_ADMIN
 #define ACME2_NO_AUTHZ_ADMIN
+#endif
+#endif
+
+/* Hosted (POSIX) or bare metal: see CONFIGURATION above. */
+#ifndef ACME2_HOSTED
+#if defined(__unix__) || defined(__unix) || (defined(__APPLE__) && defined(__MACH__))
+#define ACME2_HOSTED 1
+#else
+#define ACME2_HOSTED 0
+#endif
+#endif
+#if !ACME2_HOSTED
+#ifndef ACME2_NO_HOSTED
+#define ACME2_NO_HOSTED
+#endif
+#if !defined(ACME2_NO_SYSTEM_RNG) && !defined(ACME2_ENTROPY)
+#define ACME2_NO_SYSTEM_RNG
 #endif
 #endif
 
@@ -207,7 +242,8 @@ extern "C" {
     X(ACME2_ERR_UNSUPPORTED,     -33, "the server does not offer this") \
     X(ACME2_ERR_INVALID,         -34, "the order or authorization became invalid") \
     X(ACME2_ERR_CALLBACK,        -35, "a caller callback failed") \
-    X(ACME2_ERR_PROFILE,         -36, "profile not offered by the server")
+    X(ACME2_ERR_PROFILE,         -36, "profile not offered by the server") \
+    X(ACME2_ERR_NO_CLOCK,        -37, "no clock or sleep callback (none by default without ACME2_HOSTED)")
 
 #define ACME2__ENUM_ITEM(name, value, text) name = value,
 enum acme2_error { ACME2_ERROR_LIST(ACME2__ENUM_ITEM) ACME2__ERROR_END };
@@ -401,9 +437,10 @@ typedef struct acme2_key {
 } acme2_key;
 
 /* Seeds an HMAC-DRBG (SHA-256) from the operating system: getrandom() on
-   Linux with glibc 2.25 or later, else /dev/urandom. Returns 0 or
-   ACME2_ERR_RNG. Not built with ACME2_NO_SYSTEM_RNG; firmware passes its own
-   br_prng_class instead. */
+   Linux with glibc 2.25 or later, else /dev/urandom; or from ACME2_ENTROPY
+   when that is defined. Returns 0 or ACME2_ERR_RNG. Not built with
+   ACME2_NO_SYSTEM_RNG (the default on bare metal without ACME2_ENTROPY);
+   firmware passes its own br_prng_class instead. */
 #ifndef ACME2_NO_SYSTEM_RNG
 ACME2_DEF int acme2_rng_system(br_hmac_drbg_context *drbg);
 #endif
@@ -952,8 +989,10 @@ ACME2_DEF long long acme2_retry_after_parse(const char *value, size_t len, long 
 #define ACME2_MAX_UP_DEPTH 4       /* issuers fetched through Link rel="up": Web PKI chains have 1..3 */
 #endif
 
-/* Configuration: ACME2_NO_HOSTED drops the time()/sleep() defaults of the
-   clock and sleep callbacks (firmware passes its own). */
+/* Configuration: ACME2_NO_HOSTED (the default on bare metal, see
+   ACME2_HOSTED) drops the time()/poll() defaults of the clock and sleep
+   callbacks: firmware passes its own, and acme2_client_init refuses a
+   client without them with ACME2_ERR_NO_CLOCK. */
 
 /* Positive results of the non-blocking API. */
 #define ACME2_AGAIN 1    /* build the same request again and resend it (after acme2_wait_seconds()) */
@@ -1062,8 +1101,9 @@ enum acme2_log_level { ACME2_LOG_ERROR = 0, ACME2_LOG_WARN, ACME2_LOG_INFO, ACME
 typedef struct acme2_options {
     void (*log)(void *user, int level, const char *msg); /* NULL: silent */
     void *log_user;
-    long long (*clock)(void *user);           /* Unix time; NULL: time() (hosted) */
-    void (*sleep)(void *user, unsigned ms);   /* wait ms milliseconds; NULL: poll() (hosted) */
+    long long (*clock)(void *user);           /* Unix time; NULL: time() (hosted; required without ACME2_HOSTED) */
+    void (*sleep)(void *user, unsigned ms);   /* wait ms milliseconds; NULL: poll() (hosted; required without
+                                                 ACME2_HOSTED when the client has a transport) */
     void *time_user;
     unsigned bad_nonce_retries;  /* badNonce answers retried per request; 0: 16 (a server rejecting half its nonces still gets through) */
     unsigned busy_retries;       /* 429/503 with Retry-After retried per request; 0: 3 */
@@ -1147,7 +1187,9 @@ typedef struct acme2_client {
 /* Prepares a client. directory_url is copied; key (the account key) and
    work (the one buffer every request and response is built in; 8 KB is
    plenty for EC accounts, 12 KB for RSA-4096) are borrowed. transport may
-   be NULL for a program that only uses the request/response pairs. */
+   be NULL for a program that only uses the request/response pairs.
+   ACME2_ERR_NO_CLOCK without ACME2_HOSTED when opt gives no clock, or no
+   sleep while transport is set. */
 ACME2_DEF int acme2_client_init(acme2_client *c, const char *directory_url, const acme2_key *key,
                                 char *work, size_t work_size, acme2_transport_fn transport,
                                 void *transport_user, const acme2_options *opt);
@@ -1707,6 +1749,9 @@ ACME2_DEF int acme2_issue(acme2_client *c, const acme2_issue_params *p, const ch
 
 #include <string.h>
 #include <limits.h>
+#ifndef LLONG_MAX /* C++ on newlib: gcc's own <limits.h> stops at C90 there */
+#define LLONG_MAX __LONG_LONG_MAX__
+#endif
 
 #ifndef ACME2_ASSERT
 #include <assert.h>
@@ -2995,15 +3040,22 @@ static int acme2__key_ok(const acme2_key *k)
 /* ---- entropy ---- */
 
 #ifndef ACME2_NO_SYSTEM_RNG
+/* Seed length: 48 bytes gives HMAC-DRBG its full security strength plus a
+   nonce's worth (NIST SP 800-90A asks for 3/2 of the strength). */
+#define ACME2__SEED_LEN 48
+
+#ifdef ACME2_ENTROPY
+/* The platform's own source (a TRNG on firmware). */
+static int acme2__os_random(unsigned char *out, size_t n)
+{
+    return ACME2_ENTROPY(out, n) == 0 ? 0 : ACME2_ERR_RNG;
+}
+#else
 #if defined(__linux__) && defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 25))
 #define ACME2__HAVE_GETRANDOM 1
 #include <sys/random.h>
 #endif
 #include <stdio.h>
-
-/* Seed length: 48 bytes gives HMAC-DRBG its full security strength plus a
-   nonce's worth (NIST SP 800-90A asks for 3/2 of the strength). */
-#define ACME2__SEED_LEN 48
 
 /* Fills out from the kernel; 0 or ACME2_ERR_RNG. */
 static int acme2__os_random(unsigned char *out, size_t n)
@@ -3028,6 +3080,7 @@ static int acme2__os_random(unsigned char *out, size_t n)
     fclose(f);
     return got == n ? 0 : ACME2_ERR_RNG;
 }
+#endif
 
 ACME2_DEF int acme2_rng_system(br_hmac_drbg_context *drbg)
 {
@@ -6053,6 +6106,10 @@ ACME2_DEF int acme2_client_init(acme2_client *c, const char *directory_url, cons
 {
     int rc;
     if (!c || !directory_url || !key || !work || work_size < 1024) return ACME2_ERR_PARAM;
+#ifdef ACME2_NO_HOSTED
+    /* No default clock or sleep here: polling would never time out. */
+    if (!opt || !opt->clock || (transport && !opt->sleep)) return ACME2_ERR_NO_CLOCK;
+#endif
     ACME2_MEMSET(c, 0, sizeof *c);
     if (opt) c->opt = *opt;
     if (!c->opt.bad_nonce_retries) c->opt.bad_nonce_retries = 16;

@@ -302,10 +302,54 @@ for v in "es256:ES256" "rs256:RS256-2048"; do
     set -- $m
     printf '| %-58s | %6d | %7d | %7d | %-6s |\n' "x86-64 measured, ${v#*:} account, $1 exchanges" $(($2 - $3)) "$3" "$2" "$(verdict "$2" $((6 * KB)))"
 done
+# Measured on the Cortex-M4 itself: tests/cross/issue.c under QEMU
+# (mps2-an386) paints the stack, runs account creation and acme2_issue
+# against the scripted server, and prints a MEASURE line (callbacks'
+# frames excluded). Empty when QEMU or the build is missing.
+m4_measure() { # CONFIG(full|small) -> the MEASURE line
+    local elf=build/cross/m4/test_cross_issue$([ "$1" = small ] && echo _small).elf
+    tests/deps.sh qemu-system-arm >/dev/null 2>&1 || return 0
+    make -s --no-print-directory "$elf" >/dev/null 2>"$B/m4_measure_$1.err" || return 0
+    timeout 600 qemu-system-arm -M mps2-an386 -cpu cortex-m4 -nographic -monitor none -serial none \
+        -semihosting-config enable=on,target=native -kernel "$elf" 2>&1 | grep '^MEASURE m4-issue' | tail -n 1
+}
+m4_field() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
+m4_full=$(m4_measure full)
+m4_small=$(m4_measure small)
+for v in full small; do
+    m=$([ $v = full ] && echo "$m4_full" || echo "$m4_small")
+    label="Cortex-M4 measured (painted, QEMU), $([ $v = small ] && echo smallest || echo full-fw), ES256"
+    if [ -z "$m" ]; then
+        printf '| %-58s | %6s | %7s | %7s | %-6s |\n' "$label: FAILED" - - - "n/a"
+        continue
+    fi
+    st=$(m4_field "$m" stack)
+    printf '| %-58s | %6s | %7s | %7d | %-6s |\n' "$label" - - "$st" "$(verdict "$st" $((6 * KB)))"
+done
 echo
 echo "(static: acme2 = frames up to the last acme2 function on the deepest path, BearSSL = the rest;"
 echo " measured: BearSSL = the bare signature measured alone, acme2 = the rest of the peak, which"
 echo " need not lie on the signing path. x86-64: gcc -Os, Debian's libbearssl.)"
+echo
+echo "(Cortex-M4 measured: the deepest stack acme2 and BearSSL reached on the emulated CPU during account"
+echo " creation and a whole one-name http-01 issuance from tests/cross/issue.c, the callbacks' own frames"
+echo " excluded; build/cross/m4/test_cross_issue*.elf, -Os.)"
+echo
+echo "RAM of that issuance on the Cortex-M4 (measured), bytes: what the device holds for acme2"
+echo
+printf '| %-8s | %14s | %10s | %8s | %10s | %11s | %8s | %19s |\n' config acme2_client "2 x key" work "static sum" "stack peak" total "stack at a callback"
+echo '|----------|----------------|------------|----------|------------|-------------|----------|---------------------|'
+for v in full small; do
+    m=$([ $v = full ] && echo "$m4_full" || echo "$m4_small")
+    [ -n "$m" ] || { echo "| $v: not measured (see $B/m4_measure_$v.err) |"; continue; }
+    printf '| %-8s | %14d | %10d | %8d | %10d | %11d | %8d | %19d |\n' "$([ $v = small ] && echo smallest || echo full-fw)" \
+        "$(m4_field "$m" client)" "$((2 * $(m4_field "$m" key)))" "$(m4_field "$m" work)" "$(m4_field "$m" static)" \
+        "$(m4_field "$m" stack)" "$(m4_field "$m" ram)" "$(m4_field "$m" callback_depth)"
+done
+echo
+echo "(static sum: the client, the account and certificate keys and the 8 KB work buffer, which also holds"
+echo " acme2_issue's state; acme2 has no other static data. stack at a callback: what acme2 holds while"
+echo " the transport or deploy callback runs; a firmware adds its own transport's use to it.)"
 echo
 echo "Deepest path, Cortex-M4 static, smallest, P-256 (frame, running total, function):"
 awk '$1 == "path" {printf "  %5d %6d %s\n", $2, $3, $4}' "$B/stack_m4_small_p256.txt"
