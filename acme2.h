@@ -5448,16 +5448,22 @@ static int acme2__chall_base_name(const char *identifier, const char **name, siz
     return 0;
 }
 
-ACME2_DEF int acme2_dns01_name(const char *identifier, char *out, size_t out_size)
+/* prefix + the identifier's base name (a leading "*." removed), at most
+   253 characters: the record names of dns-01 and dns-persist-01. */
+static int acme2__chall_prefixed_name(const char *prefix, const char *identifier, char *out, size_t out_size)
 {
-    static const char prefix[] = "_acme-challenge.";
     const char *parts[2];
     size_t lens[2];
     if (acme2__chall_base_name(identifier, &parts[1], &lens[1])) return ACME2_ERR_IDENTIFIER;
     parts[0] = prefix;
-    lens[0] = sizeof prefix - 1;
+    lens[0] = strlen(prefix);
     if (lens[0] + lens[1] > 253) return ACME2_ERR_IDENTIFIER;
     return acme2__chall_join(out, out_size, parts, lens, 2);
+}
+
+ACME2_DEF int acme2_dns01_name(const char *identifier, char *out, size_t out_size)
+{
+    return acme2__chall_prefixed_name("_acme-challenge.", identifier, out, out_size);
 }
 
 ACME2_DEF int acme2_http01_path(const char *token, char *out, size_t out_size)
@@ -5524,14 +5530,7 @@ ACME2_DEF int acme2_dns_account01_name(const char *account_url, const char *iden
 
 ACME2_DEF int acme2_dns_persist01_name(const char *identifier, char *out, size_t out_size)
 {
-    static const char prefix[] = "_validation-persist.";
-    const char *parts[2];
-    size_t lens[2];
-    if (acme2__chall_base_name(identifier, &parts[1], &lens[1])) return ACME2_ERR_IDENTIFIER;
-    parts[0] = prefix;
-    lens[0] = sizeof prefix - 1;
-    if (lens[0] + lens[1] > 253) return ACME2_ERR_IDENTIFIER;
-    return acme2__chall_join(out, out_size, parts, lens, 2);
+    return acme2__chall_prefixed_name("_validation-persist.", identifier, out, out_size);
 }
 
 /* A parameter value of an RFC 8659 issue-value: printable ASCII without
