@@ -27,8 +27,8 @@ CROSS_BSRC := $(BUILD)/bearssl-src
 # Unit tests that cannot run on a target: test_transport needs sockets and
 # libcurl; test_der (inet_pton/inet_ntop) and test_fuzz_regress (dirent)
 # need POSIX headers newlib lacks.
-CROSS_SKIP_m4    := transport der fuzz_regress
-CROSS_SKIP_LINUX := transport
+CROSS_SKIP_m4    := transport responder der fuzz_regress
+CROSS_SKIP_LINUX := transport responder
 CROSS_UNITS_m4    := $(filter-out $(CROSS_SKIP_m4),$(UNITS)) cross_issue cross_issue_small
 CROSS_UNITS_LINUX := $(filter-out $(CROSS_SKIP_LINUX),$(UNITS)) cross_issue
 CROSS_BINS_m4    := $(CROSS_UNITS_m4:%=$(BUILD)/cross/m4/test_%.elf)
