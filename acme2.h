@@ -1660,7 +1660,10 @@ typedef struct acme2_issuance {
     const acme2_issue_params *p;
     int phase, op, inflight, resend, result;
     unsigned again, attempt;
-    int next_authz, loaded, why, drop_replaces, waiting, seen, told_order;
+    int next_authz, loaded;            /* next authorization to fetch; the one in authz (-1 none) */
+    int why;                           /* AUTHZ phase: record retried after a decline (-1 none);
+                                          WHY phase: authorization being looked at */
+    int drop_replaces, waiting, seen;
     long long deadline, wait_ms;
     int event_id;
     const char *chain;
