@@ -1082,7 +1082,11 @@ enum acme2_log_level { ACME2_LOG_ERROR = 0, ACME2_LOG_WARN, ACME2_LOG_INFO, ACME
    late (bench/POLLING.md has the sources and the figures). The tail grows
    and is capped so a slow CA is not hammered. With a responder that calls
    acme2_issuance_validation_seen the order is polled ACME2_SEEN_SETTLE_MS
-   after the last fetch instead. */
+   after the last fetch instead; a CA that fetches from several vantage
+   points at different times (Pebble's three attempts each sleep on their
+   own) then costs one poll per burst, unless acme2_issue_params.fetches
+   says how many fetches to wait for (acme2_issuance_fetches learns it):
+   then one poll, after the last. */
 #ifndef ACME2_POLL_STEP_MS
 #define ACME2_POLL_STEP_MS 1000
 #endif
@@ -1542,10 +1546,21 @@ ACME2_DEF int acme2_account_orders(acme2_client *c, const char *url, int (*fn)(v
    Encrypt's remote perspectives come as a burst after the primary fetch,
    Pebble makes three attempts) before it polls the order; each further
    fetch moves the poll. When that poll finds the order still pending (the
-   CA checks CAA after the last fetch), the blind schedule takes over from
-   its first interval. */
+   CA checks CAA after the last fetch, or more vantage points are still to
+   come), the next poll is ACME2_POLL_STEP_MS later unless another fetch
+   comes first. */
 #ifndef ACME2_SEEN_SETTLE_MS
 #define ACME2_SEEN_SETTLE_MS 100
+#endif
+/* With acme2_issue_params.fetches set (the caller knows how many fetches
+   the CA makes per challenge, e.g. learned from its last issuance with
+   acme2_issuance_fetches): while fewer have been seen, the order is polled
+   only this long after the last one (or after the challenge, before the
+   first) unless the rest arrive first. Pebble's attempts come whole
+   seconds apart (up to 2 s with PEBBLE_VA_SLEEPTIME=3); a CA that makes
+   fewer fetches than expected costs this much delay once. */
+#ifndef ACME2_SEEN_FALLBACK_MS
+#define ACME2_SEEN_FALLBACK_MS 2500
 #endif
 
 /* What a deploy or cleanup is told about one challenge. Strings live until
@@ -1592,11 +1607,19 @@ typedef struct acme2_issue_params {
     acme2_sink_fn sink;               /* when set, the chain is streamed here */
     void *sink_user;
     /* acme2_issue only: waits between polls instead of opt.sleep, and may
-       return early with 1 when the caller saw the CA fetch a challenge
-       (its responder answered a validation request): the order is then
+       return early with the number of fetches the caller saw the CA make
+       (its responder answered validation requests): the order is then
        polled ACME2_SEEN_SETTLE_MS after the last such fetch instead of on
        the blind schedule. Return 0 when the time simply passed. */
     int (*wait)(void *user, unsigned ms);
+    /* With a responder that reports every fetch (through wait or
+       acme2_issuance_validation_seen): how many the CA makes per
+       challenge (Pebble 3; Let's Encrypt one plus its remote
+       perspectives), so the order is polled once, after the last of them,
+       instead of after each burst; see ACME2_SEEN_FALLBACK_MS.
+       acme2_issuance_fetches tells what was seen. 0: unknown, poll after
+       every fetch. */
+    unsigned fetches;
     int full_chain;                   /* also fetch the issuers the certificate response names with Link rel="up"
                                          (acme2_certificate_issuer_*), up to ACME2_MAX_UP_DEPTH */
     const char *const *ancestor_domains; /* RFC 9444: as acme2_order_params.ancestor_domains (n_ids entries) */
@@ -1664,6 +1687,7 @@ typedef struct acme2_issuance {
     int why;                           /* AUTHZ phase: record retried after a decline (-1 none);
                                           WHY phase: authorization being looked at */
     int drop_replaces, waiting, seen;
+    unsigned fetched, accepted;        /* CA fetches reported; challenges accepted */
     long long deadline, wait_ms;
     int event_id;
     const char *chain;
@@ -1700,9 +1724,15 @@ ACME2_DEF int acme2_issuance_challenge_id(const acme2_issuance *is);
 ACME2_DEF int acme2_issuance_deployed(acme2_issuance *is, int id, int rc);
 
 /* The CA fetched a challenge (the caller's responder answered a validation
-   request): the order is polled ACME2_SEEN_SETTLE_MS after the last such
-   call instead of on the blind schedule. */
+   request; one call per fetch): the order is polled ACME2_SEEN_SETTLE_MS
+   after the last such call instead of on the blind schedule (with
+   params.fetches: after the last expected one). */
 ACME2_DEF void acme2_issuance_validation_seen(acme2_issuance *is);
+
+/* Fetches reported per accepted challenge, rounded down (0 when none was
+   accepted or none reported): what to pass as params.fetches the next
+   time with the same CA. */
+ACME2_DEF unsigned acme2_issuance_fetches(const acme2_issuance *is);
 
 /* Milliseconds to wait after ACME2_STEP_WAIT. */
 ACME2_DEF long long acme2_issuance_wait_ms(const acme2_issuance *is);
@@ -8384,6 +8414,7 @@ static int acme2__is_after(acme2_issuance *is, int rc)
     case ACME2__OP_ACCEPT:
         if (rc) return rc;
         is->rec[is->rec_pos] = ACME2__R_ACCEPTED;
+        is->accepted++;
         return 0;
     case ACME2__OP_POLL:
         if (rc == ACME2_ERR_INVALID && c->problem.type == ACME2_PROB_NONE && is->phase == ACME2__PH_POLL &&
@@ -8438,14 +8469,31 @@ static int acme2__is_after(acme2_issuance *is, int rc)
 /* The wait before the next order poll, or ACME2_ERR_TIMEOUT when it would
    end past the deadline. A CA fetch seen (and no Retry-After from the
    server, which stays authoritative) shortens it to the settle time. */
+/* The wait after a fetch seen: the settle time once every expected fetch
+   came (a poll that still finds the order pending is then followed by one
+   after the 1 s step), else the fallback. */
+static long long acme2__is_seen_wait(acme2_issuance *is)
+{
+    is->seen = 0;
+    if (is->fetched >= is->p->fetches * is->accepted) {
+        is->attempt = 1;
+        return ACME2_SEEN_SETTLE_MS;
+    }
+    return ACME2_SEEN_FALLBACK_MS;
+}
+
 static int acme2__is_poll_wait(acme2_issuance *is)
 {
     acme2_client *c = is->c;
     long long d;
-    if (is->seen && is->phase == ACME2__PH_POLL && c->resp.retry_after < 0) {
-        d = ACME2_SEEN_SETTLE_MS;
-        is->attempt = 0; /* a poll that still finds it pending: the schedule from its start */
-        is->seen = 0;
+    if (is->phase == ACME2__PH_POLL && c->resp.retry_after < 0 && (is->seen || is->p->fetches)) {
+        if (is->seen) {
+            d = acme2__is_seen_wait(is);
+        } else {
+            /* Fetches expected, not all seen: no early blind poll. */
+            d = acme2__poll_delay_ms(c, is->attempt++);
+            if (d < ACME2_SEEN_FALLBACK_MS && is->fetched < is->p->fetches * is->accepted) d = ACME2_SEEN_FALLBACK_MS;
+        }
     } else if (is->phase == ACME2__PH_POLL2 && is->attempt == 0 && c->resp.retry_after < 0) {
         d = ACME2_FINALIZE_POLL_MS;
         is->attempt++;
@@ -8633,11 +8681,8 @@ ACME2_DEF int acme2_issuance_step(acme2_issuance *is, acme2_http_request *req)
         /* Woken by acme2_issuance_validation_seen: wait for the CA's last
            vantage point, then poll. A Retry-After wait is not cut short:
            it is asked for again. */
+        if (is->waiting == 1) is->wait_ms = acme2__is_seen_wait(is);
         is->seen = 0;
-        if (is->waiting == 1) {
-            is->attempt = 0;
-            is->wait_ms = ACME2_SEEN_SETTLE_MS;
-        }
         return ACME2_STEP_WAIT;
     }
     for (;;) {
@@ -8672,7 +8717,15 @@ ACME2_DEF int acme2_issuance_deployed(acme2_issuance *is, int id, int rc)
 
 ACME2_DEF void acme2_issuance_validation_seen(acme2_issuance *is)
 {
-    if (is) is->seen = 1;
+    if (is) {
+        is->seen = 1;
+        is->fetched++;
+    }
+}
+
+ACME2_DEF unsigned acme2_issuance_fetches(const acme2_issuance *is)
+{
+    return is && is->accepted ? is->fetched / is->accepted : 0;
 }
 
 ACME2_DEF int acme2_issuance_chain(const acme2_issuance *is, const char **pem, size_t *pem_len)
@@ -8718,7 +8771,8 @@ ACME2_DEF int acme2_issuance_run(acme2_issuance *is, acme2_client *c, const acme
         case ACME2_STEP_WAIT:
             if (p->wait) {
                 long long ms = is->wait_ms > 86400000LL ? 86400000LL : is->wait_ms;
-                if (p->wait(p->user, (unsigned)ms) == 1) acme2_issuance_validation_seen(is);
+                int n = p->wait(p->user, (unsigned)ms);
+                while (n-- > 0) acme2_issuance_validation_seen(is);
             } else {
                 acme2__sleep_ms(c, is->wait_ms);
             }

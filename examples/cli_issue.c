@@ -9,6 +9,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -323,13 +324,25 @@ static int wait_for_validation(void *user, unsigned ms)
         long slice = http_running && alpn_running ? (left < 20 ? (long)left : 20) : (long)left;
         unsigned long n;
         if (left <= 0) return 0;
+        /* Returns how many fetches came, so the engine can count them
+           against the number the CA made last time. */
         if (http_running) {
             n = acme2_responder_wait_seen(&http_responder, seen_http, slice, NULL);
-            if (n != seen_http) { seen_http = n; cli_debug("the CA fetched an http-01 challenge"); return 1; }
+            if (n != seen_http) {
+                int got = (int)(n - seen_http);
+                seen_http = n;
+                cli_debug("the CA fetched an http-01 challenge");
+                return got;
+            }
         }
         if (alpn_running) {
             n = acme2_responder_wait_seen(&alpn_responder, seen_alpn, slice, NULL);
-            if (n != seen_alpn) { seen_alpn = n; cli_debug("the CA completed a tls-alpn-01 handshake"); return 1; }
+            if (n != seen_alpn) {
+                int got = (int)(n - seen_alpn);
+                seen_alpn = n;
+                cli_debug("the CA completed a tls-alpn-01 handshake");
+                return got;
+            }
         }
     }
 }
@@ -404,6 +417,38 @@ static void on_order(void *user, const char *url)
     (void)user;
     snprintf(buf, sizeof buf, "%s\n%s\n", url, id_list);
     if (cli_write_atomic(order_path, buf, strlen(buf), 0644) == 0) cli_debug("order saved in %s", order_path);
+}
+
+/* ---- validation fetches per challenge, remembered per CA ----
+
+   CONFDIR/fetches holds the directory URL and how many times that CA
+   fetched each challenge during the last issuance answered by the
+   built-in responders (Pebble 3; Let's Encrypt one plus its remote
+   perspectives). With it the order is polled once, after the last fetch,
+   instead of after each burst of them (acme2_issue_params.fetches). A
+   wrong figure costs at most one extra poll (too low) or
+   ACME2_SEEN_FALLBACK_MS once (too high), and is corrected by the run. */
+
+#define CLI_MAX_FETCHES 64
+
+static unsigned fetches_load(void)
+{
+    char path[CLI_PATH_MAX], url[ACME2_MAX_URL + 2], num[16], *end;
+    unsigned long n;
+    if (cli_path(path, sizeof path, cli.confdir, "fetches", NULL)) return 0;
+    if (cli_read_lines(path, url, sizeof url, num, sizeof num) != 0 || strcmp(url, cli.directory) != 0) return 0;
+    n = strtoul(num, &end, 10);
+    return *end || n > CLI_MAX_FETCHES ? 0 : (unsigned)n;
+}
+
+static void fetches_save(unsigned n, unsigned before)
+{
+    char path[CLI_PATH_MAX], buf[ACME2_MAX_URL + 32];
+    if (n == 0 || n == before || n > CLI_MAX_FETCHES) return;
+    if (cli_path(path, sizeof path, cli.confdir, "fetches", NULL)) return;
+    snprintf(buf, sizeof buf, "%s\n%u\n", cli.directory, n);
+    if (cli_write_atomic(path, buf, strlen(buf), 0644) == 0)
+        cli_debug("the CA fetched each challenge %u times: saved in %s", n, path);
 }
 
 /* ---- the command ---- */
@@ -518,9 +563,12 @@ static int issue(int argc, char **argv)
             alpn_running = 1;
         }
     }
+    /* Only the built-in responders see every fetch. */
+    if (http_running || alpn_running) ip.fetches = fetches_load();
     /* The issuance's state outside the work buffer: all of it is left for
        the requests and answers of orders up to 100 names. */
     rc = acme2_issuance_run(&issuance, &cli_client, &ip, &pem, &pem_len);
+    if (rc == 0 && (http_running || alpn_running)) fetches_save(acme2_issuance_fetches(&issuance), ip.fetches);
     acme2_issuance_reset(&issuance);
     stop_responders();
     run_cleanup_hooks(rc != 0);

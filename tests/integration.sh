@@ -48,6 +48,7 @@ MAIN_CASES=(account-ec-p256 http-01-builtin issue-again-not-due force-renews-sam
 EAB_CASES=(eab-good-mac eab-bad-mac eab-missing)
 NONCE_CASES=(badnonce-retries)
 REUSE_CASES=(authz-reuse)
+VA_CASES=(fetches-learned)
 ALT_CASES=(alternate-chains alternate-chain-missing)
 ORDERS_CASES=(orders-list-pages)
 ORDERS_BIN=${ACME2_ORDERS:-$ROOT/build/integration-orders}  # tests/integration/orders.c
@@ -619,6 +620,34 @@ case_badnonce_retries() {
     [ "$rejected" -ge "$NONCE_ISSUES" ] || { fail "only $rejected badNonce answers seen: the case tests little"; return 1; }
 }
 
+# Pebble with validation sleeps (each of its attempts waits 0..1 s): the
+# first issuance saves how many times the CA fetched the challenge, which
+# must be the number of validations Pebble says it started; the next
+# issuance then polls the order exactly once between the challenge and the
+# finalize, and only after Pebble's last fetch (all from Pebble's log).
+case_fetches_learned() {
+    local Z=$WORK/conf-fetches plog=$PEBBLE_DIR/pebble.log from n started polls
+    rm -rf "$Z"
+    new_account "$Z" || return 1
+    cli "$Z" "${HTTP_ARGS[@]}" issue f.test
+    want_rc 0 "issue f.test" || return 1
+    started=$(grep -o 'Starting [0-9]* validations' "$plog" | tail -n 1 | grep -o '[0-9]*')
+    [ -n "$started" ] || { fail "Pebble logged no 'Starting N validations'"; return 1; }
+    [ "$(sed -n 1p "$Z/fetches" 2>/dev/null)" = "$PEBBLE_URL" ] || { fail "CONFDIR/fetches does not name the directory"; return 1; }
+    n=$(sed -n 2p "$Z/fetches")
+    [ "$n" = "$started" ] || { fail "CONFDIR/fetches says $n fetches, Pebble started $started validations"; return 1; }
+    from=$(($(wc -l < "$plog") + 1))
+    cli "$Z" "${HTTP_ARGS[@]}" -f issue f.test
+    want_rc 0 "issue -f f.test" || return 1
+    check_cert "$Z" f.test "$PEBBLE_ROOT" DNS:f.test || return 1
+    tail -n +"$from" "$plog" > "$CD/run2.pebble.log"
+    polls=$(sed -n '/POST \/chalZ\//,/POST \/finalize-order\//p' "$CD/run2.pebble.log" | grep -c 'POST /my-order/')
+    [ "$polls" = 1 ] || { fail "$polls order polls between the challenge and the finalize, expected 1"; return 1; }
+    # The poll comes after the last fetch (log order).
+    sed -n '/POST \/chalZ\//,/POST \/finalize-order\//p' "$CD/run2.pebble.log" | grep -E 'Attempting to validate|POST /my-order/' |
+        tail -n 1 | grep -q 'POST /my-order/' || { fail "the order was polled before Pebble's last fetch"; return 1; }
+}
+
 case_authz_reuse() {
     local Z=$WORK/conf-reuse first second
     rm -rf "$Z"
@@ -717,11 +746,14 @@ lane_other() {
     local alt=(PEBBLE_ALTERNATE_ROOTS=2 PEBBLE_AUTHZREUSE=0)
     # shellcheck disable=SC2034
     local orders=(PEBBLE_WFE_ORDERS_PER_PAGE=2 PEBBLE_AUTHZREUSE=0)
+    # shellcheck disable=SC2034
+    local va=(PEBBLE_VA_NOSLEEP=0 PEBBLE_VA_SLEEPTIME=2 PEBBLE_WFE_NONCEREJECT=0 PEBBLE_AUTHZREUSE=0)
     run_group eab eab EAB_CASES
     run_group nonce nonce NONCE_CASES
     run_group reuse reuse REUSE_CASES
     run_group alt alt ALT_CASES
     run_group orders orders ORDERS_CASES
+    run_group va va VA_CASES
 }
 
 # ---- run ----
@@ -736,7 +768,7 @@ for d in "$BASE"/run-*; do
     fi
 done
 rm -rf "$WORK" && mkdir -p "$WORK" || { echo "cannot create $WORK"; exit 2; }
-ALL_CASES=("${MAIN_CASES[@]}" "${EAB_CASES[@]}" "${NONCE_CASES[@]}" "${REUSE_CASES[@]}" "${ALT_CASES[@]}" "${ORDERS_CASES[@]}")
+ALL_CASES=("${MAIN_CASES[@]}" "${EAB_CASES[@]}" "${NONCE_CASES[@]}" "${REUSE_CASES[@]}" "${ALT_CASES[@]}" "${ORDERS_CASES[@]}" "${VA_CASES[@]}")
 missing=""
 for p in pebble pebble-challtestsrv openssl curl timeout; do
     command -v "$p" >/dev/null 2>&1 || missing="$missing $p"

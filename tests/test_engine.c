@@ -308,10 +308,10 @@ static void validation_seen_cuts_the_blind_wait(void)
 }
 
 /* A poll right after a seen fetch still finds the order pending (the CA
-   has CAA to check after the last fetch): the blind schedule takes over
-   from its first interval; after finalize the first poll is
-   ACME2_FINALIZE_POLL_MS. */
-static void after_a_seen_poll_the_schedule_restarts(void)
+   has CAA to check after the last fetch, or more vantage points to come):
+   the next poll is one 1 s step later unless another fetch comes first;
+   after finalize the first poll is ACME2_FINALIZE_POLL_MS. */
+static void after_a_seen_poll_the_next_is_a_step_later(void)
 {
     static const step steps[] = {
         ST_DIR,
@@ -329,8 +329,103 @@ static void after_a_seen_poll_the_schedule_restarts(void)
     CHECK_INT(drv_run(&d), 0);
     CHECK_STR(d.log, "HHOHDHWWHWHCHWHH+");
     CHECK_INT(d.waited_ms[1], ACME2_SEEN_SETTLE_MS);
-    CHECK_INT(d.waited_ms[2], 250);
+    CHECK_INT(d.waited_ms[2], 1000);
     CHECK_INT(d.waited_ms[3], ACME2_FINALIZE_POLL_MS);
+    SCRIPT_DONE(s);
+}
+
+/* params.fetches = 3 (a CA with three vantage points, as Pebble): the
+   first two fetches only move the fallback poll; the third brings the
+   settle wait and one poll that finds the order ready. Request sequence
+   pinned by the script: newOrder, authz, challenge, one order poll,
+   finalize, one poll, certificate. */
+static void expected_fetches_poll_once_after_the_last(void)
+{
+    static const step steps[] = {
+        ST_DIR,
+        ST_NEWORDER(P_ORDER1, ORDER_PENDING),
+        ST_AUTHZ(1, AUTHZ_PENDING),
+        ST_CHALL(1),
+        ST_ONE_NAME_END,
+    };
+    static drv d;
+    script s;
+    acme2_http_request req;
+    int guard = 0, i;
+    drv_begin(&d, &s, steps, NSTEPS(steps), ONE, 1);
+    d.p.fetches = 3;
+    REQUIRE(drv_client(&d, NULL) == 0);
+    while (strcmp(d.log, "HHOHDH") != 0 && ++guard < 20) drv_step(&d);
+    REQUIRE(guard < 20);
+    /* no fetch yet: no early blind poll, the fallback instead */
+    CHECK_INT(acme2_issuance_step(&d.is, &req), ACME2_STEP_WAIT);
+    CHECK_INT(acme2_issuance_wait_ms(&d.is), ACME2_SEEN_FALLBACK_MS);
+    for (i = 0; i < 2; i++) {
+        acme2_issuance_validation_seen(&d.is);
+        CHECK_INT(acme2_issuance_step(&d.is, &req), ACME2_STEP_WAIT);
+        CHECK_INT(acme2_issuance_wait_ms(&d.is), ACME2_SEEN_FALLBACK_MS);
+    }
+    acme2_issuance_validation_seen(&d.is);
+    CHECK_INT(acme2_issuance_step(&d.is, &req), ACME2_STEP_WAIT);
+    CHECK_INT(acme2_issuance_wait_ms(&d.is), ACME2_SEEN_SETTLE_MS);
+    CHECK_INT(drv_run(&d), 0);
+    CHECK_STR(d.log, "HHOHDHHCHWHH+");
+    CHECK_INT(acme2_issuance_fetches(&d.is), 3);
+    SCRIPT_DONE(s);
+}
+
+/* params.fetches overestimates (the CA fetched twice, not three times):
+   the order is still polled, ACME2_SEEN_FALLBACK_MS after the last fetch,
+   and acme2_issuance_fetches reports the 2 that came. */
+static void fewer_fetches_than_expected_poll_after_the_fallback(void)
+{
+    static const step steps[] = {
+        ST_DIR,
+        ST_NEWORDER(P_ORDER1, ORDER_PENDING),
+        ST_AUTHZ(1, AUTHZ_PENDING),
+        ST_CHALL(1),
+        ST_ORDER(ORDER_PENDING),
+        ST_ONE_NAME_END,
+    };
+    static drv d;
+    script s;
+    acme2_http_request req;
+    int guard = 0;
+    drv_begin(&d, &s, steps, NSTEPS(steps), ONE, 1);
+    d.p.fetches = 3;
+    REQUIRE(drv_client(&d, NULL) == 0);
+    while (strcmp(d.log, "HHOHDH") != 0 && ++guard < 20) drv_step(&d);
+    REQUIRE(guard < 20);
+    acme2_issuance_validation_seen(&d.is);
+    acme2_issuance_validation_seen(&d.is);
+    CHECK_INT(drv_run(&d), 0);
+    /* fallback, poll (pending), then the schedule kept at >= the fallback */
+    CHECK_STR(d.log, "HHOHDHWHWHCHWHH+");
+    CHECK_INT(d.waited_ms[0], ACME2_SEEN_FALLBACK_MS);
+    CHECK(d.waited_ms[1] >= ACME2_SEEN_FALLBACK_MS);
+    CHECK_INT(d.waited_ms[2], ACME2_FINALIZE_POLL_MS);
+    CHECK_INT(acme2_issuance_fetches(&d.is), 2);
+    (void)req;
+    SCRIPT_DONE(s);
+}
+
+/* Without a challenge accepted (authorizations already valid), fetches
+   expected cost nothing: the order is not waited on, and 0 fetches per
+   challenge are reported. */
+static void expected_fetches_without_a_challenge(void)
+{
+    static const step steps[] = {
+        ST_DIR,
+        ST_NEWORDER(P_ORDER1, ORDER_READY),
+        ST_FINALIZE, ST_ORDER(ORDER_VALID), ST_CERT(leaf_chain),
+    };
+    static drv d;
+    script s;
+    drv_begin(&d, &s, steps, NSTEPS(steps), ONE, 1);
+    d.p.fetches = 3;
+    REQUIRE(drv_client(&d, NULL) == 0);
+    CHECK_INT(drv_run(&d), 0);
+    CHECK_INT(acme2_issuance_fetches(&d.is), 0);
     SCRIPT_DONE(s);
 }
 
@@ -660,7 +755,10 @@ int main(void)
     RUN(failed_deploy_cleans_up_everything);
     RUN(validation_seen_cuts_the_blind_wait);
     RUN(validation_seen_before_polling_sets_the_first_wait);
-    RUN(after_a_seen_poll_the_schedule_restarts);
+    RUN(expected_fetches_poll_once_after_the_last);
+    RUN(fewer_fetches_than_expected_poll_after_the_fallback);
+    RUN(expected_fetches_without_a_challenge);
+    RUN(after_a_seen_poll_the_next_is_a_step_later);
     RUN(retry_after_is_not_cut_short_by_validation_seen);
     RUN(rate_limit_is_a_wait_then_a_resend);
     RUN(transport_failure_cleans_up);
