@@ -429,6 +429,52 @@ static void expected_fetches_without_a_challenge(void)
     SCRIPT_DONE(s);
 }
 
+/* The blocking acme2_issue with a wait callback that reports fetches by
+   number: the first wait (the fallback, params.fetches = 3) ends with all
+   three at once, then the settle wait, one poll, the finalize. */
+static unsigned wait_calls, wait_ms_seen[8];
+static int wait_three_at_once(void *user, unsigned ms)
+{
+    (void)user;
+    if (wait_calls < 8) wait_ms_seen[wait_calls] = ms;
+    return wait_calls++ == 0 ? 3 : 0;
+}
+
+static void issue_wait_callback_reports_a_count(void)
+{
+    static const step steps[] = {
+        ST_DIR,
+        ST_NEWORDER(P_ORDER1, ORDER_PENDING),
+        ST_AUTHZ(1, AUTHZ_PENDING),
+        ST_CHALL(1),
+        ST_ONE_NAME_END,
+    };
+    static drv d;
+    script s;
+    const char *pem;
+    size_t pem_len;
+    drv_begin(&d, &s, steps, NSTEPS(steps), ONE, 1);
+    d.p.fetches = 3;
+    d.p.deploy = rec_deploy;
+    d.p.cleanup = rec_cleanup;
+    d.p.user = &d.k;
+    d.p.wait = wait_three_at_once;
+    wait_calls = 0;
+    {
+        acme2_options o = test_options();
+        REQUIRE(acme2_client_init(&d.c, DIR_URL, &account_ec, d.work, sizeof d.work, script_transport, &s, &o) == 0);
+        REQUIRE(acme2_client_set_account(&d.c, ACCT) == 0);
+    }
+    CHECK_INT(acme2_issue(&d.c, &d.p, &pem, &pem_len), 0);
+    CHECK_INT(wait_calls, 3);
+    CHECK_INT(wait_ms_seen[0], ACME2_SEEN_FALLBACK_MS);
+    CHECK_INT(wait_ms_seen[1], ACME2_SEEN_SETTLE_MS);
+    CHECK_INT(wait_ms_seen[2], ACME2_FINALIZE_POLL_MS);
+    CHECK_INT(d.k.deployed, 1);
+    CHECK_INT(d.k.cleaned, 1);
+    SCRIPT_DONE(s);
+}
+
 /* Seen before the first poll wait: that wait is the settle time. */
 static void validation_seen_before_polling_sets_the_first_wait(void)
 {
@@ -758,6 +804,7 @@ int main(void)
     RUN(expected_fetches_poll_once_after_the_last);
     RUN(fewer_fetches_than_expected_poll_after_the_fallback);
     RUN(expected_fetches_without_a_challenge);
+    RUN(issue_wait_callback_reports_a_count);
     RUN(after_a_seen_poll_the_next_is_a_step_later);
     RUN(retry_after_is_not_cut_short_by_validation_seen);
     RUN(rate_limit_is_a_wait_then_a_resend);
