@@ -8469,13 +8469,20 @@ static int acme2__is_after(acme2_issuance *is, int rc)
 /* The wait before the next order poll, or ACME2_ERR_TIMEOUT when it would
    end past the deadline. A CA fetch seen (and no Retry-After from the
    server, which stays authoritative) shortens it to the settle time. */
+/* Every fetch params.fetches announced for the accepted challenges came
+   (or none was announced). */
+static int acme2__is_fetches_in(const acme2_issuance *is)
+{
+    return is->fetched >= (unsigned long long)is->p->fetches * is->accepted;
+}
+
 /* The wait after a fetch seen: the settle time once every expected fetch
    came (a poll that still finds the order pending is then followed by one
    after the 1 s step), else the fallback. */
 static long long acme2__is_seen_wait(acme2_issuance *is)
 {
     is->seen = 0;
-    if (is->fetched >= is->p->fetches * is->accepted) {
+    if (acme2__is_fetches_in(is)) {
         is->attempt = 1;
         return ACME2_SEEN_SETTLE_MS;
     }
@@ -8492,7 +8499,7 @@ static int acme2__is_poll_wait(acme2_issuance *is)
         } else {
             /* Fetches expected, not all seen: no early blind poll. */
             d = acme2__poll_delay_ms(c, is->attempt++);
-            if (d < ACME2_SEEN_FALLBACK_MS && is->fetched < is->p->fetches * is->accepted) d = ACME2_SEEN_FALLBACK_MS;
+            if (d < ACME2_SEEN_FALLBACK_MS && !acme2__is_fetches_in(is)) d = ACME2_SEEN_FALLBACK_MS;
         }
     } else if (is->phase == ACME2__PH_POLL2 && is->attempt == 0 && c->resp.retry_after < 0) {
         d = ACME2_FINALIZE_POLL_MS;
@@ -8772,7 +8779,10 @@ ACME2_DEF int acme2_issuance_run(acme2_issuance *is, acme2_client *c, const acme
             if (p->wait) {
                 long long ms = is->wait_ms > 86400000LL ? 86400000LL : is->wait_ms;
                 int n = p->wait(p->user, (unsigned)ms);
-                while (n-- > 0) acme2_issuance_validation_seen(is);
+                if (n > 0) {
+                    acme2_issuance_validation_seen(is);
+                    is->fetched += (unsigned)n - 1;
+                }
             } else {
                 acme2__sleep_ms(c, is->wait_ms);
             }

@@ -104,6 +104,8 @@ static void usage(FILE *f)
 "  CONFDIR/private/IDENT/key.pem    certificate key, reused on renewal\n"
 "  CONFDIR/IDENT/cert.pem           certificate chain (IDENT: the first one)\n"
 "  CONFDIR/IDENT/order.url          order in progress, resumed by the next run\n"
+"  CONFDIR/fetches                  the CA's validation fetches per challenge,\n"
+"                                   so the order is polled once, after the last\n"
 "\n"
 "Exit status: 0 done (issue: a certificate was issued), 1 issue: not due,\n"
 "nothing done, 2 error.\n");

@@ -6,7 +6,9 @@
      CONFDIR/private/account.url      account URL + the directory it is at
      CONFDIR/private/IDENT/key.pem    certificate key, kept across renewals
      CONFDIR/IDENT/cert.pem           certificate chain
-     CONFDIR/IDENT/order.url          order in progress (resumed next run) */
+     CONFDIR/IDENT/order.url          order in progress (resumed next run)
+     CONFDIR/fetches                  directory URL + the CA's fetches per
+                                      challenge last time (cli_issue.c) */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L
 #endif

@@ -152,6 +152,17 @@ static void drv_begin(drv *d, script *s, const step *steps, int n, const char *c
 /* The answers after the first order poll of a one-name order: ready,
    finalize, valid, the chain. */
 #define ST_ONE_NAME_END ST_ORDER(ORDER_READY), ST_FINALIZE, ST_ORDER(ORDER_VALID), ST_CERT(leaf_chain)
+/* A one-name order up to its challenge accepted. */
+#define ST_ONE_NAME_TO_CHALL ST_DIR, ST_NEWORDER(P_ORDER1, ORDER_PENDING), ST_AUTHZ(1, AUTHZ_PENDING), ST_CHALL(1)
+
+/* Steps a one-name issuance up to its challenge accepted (directory,
+   order, authz, deploy, challenge). */
+static void drv_to_accept(drv *d)
+{
+    int guard = 0;
+    while (strcmp(d->log, "HHOHDH") != 0 && ++guard < 20) drv_step(d);
+    REQUIRE(guard < 20);
+}
 
 /* A two-name order up to both authorizations fetched, and its end after
    the challenges. */
@@ -287,10 +298,7 @@ static void failed_deploy_cleans_up_everything(void)
 static void validation_seen_cuts_the_blind_wait(void)
 {
     static const step steps[] = {
-        ST_DIR,
-        ST_NEWORDER(P_ORDER1, ORDER_PENDING),
-        ST_AUTHZ(1, AUTHZ_PENDING),
-        ST_CHALL(1),
+        ST_ONE_NAME_TO_CHALL,
         ST_ORDER(ORDER_PENDING),
         ST_ONE_NAME_END,
     };
@@ -314,10 +322,7 @@ static void validation_seen_cuts_the_blind_wait(void)
 static void after_a_seen_poll_the_next_is_a_step_later(void)
 {
     static const step steps[] = {
-        ST_DIR,
-        ST_NEWORDER(P_ORDER1, ORDER_PENDING),
-        ST_AUTHZ(1, AUTHZ_PENDING),
-        ST_CHALL(1),
+        ST_ONE_NAME_TO_CHALL,
         ST_ORDER(ORDER_PENDING),
         ST_ONE_NAME_END,
     };
@@ -342,21 +347,17 @@ static void after_a_seen_poll_the_next_is_a_step_later(void)
 static void expected_fetches_poll_once_after_the_last(void)
 {
     static const step steps[] = {
-        ST_DIR,
-        ST_NEWORDER(P_ORDER1, ORDER_PENDING),
-        ST_AUTHZ(1, AUTHZ_PENDING),
-        ST_CHALL(1),
+        ST_ONE_NAME_TO_CHALL,
         ST_ONE_NAME_END,
     };
     static drv d;
     script s;
     acme2_http_request req;
-    int guard = 0, i;
+    int i;
     drv_begin(&d, &s, steps, NSTEPS(steps), ONE, 1);
     d.p.fetches = 3;
     REQUIRE(drv_client(&d, NULL) == 0);
-    while (strcmp(d.log, "HHOHDH") != 0 && ++guard < 20) drv_step(&d);
-    REQUIRE(guard < 20);
+    drv_to_accept(&d);
     /* no fetch yet: no early blind poll, the fallback instead */
     CHECK_INT(acme2_issuance_step(&d.is, &req), ACME2_STEP_WAIT);
     CHECK_INT(acme2_issuance_wait_ms(&d.is), ACME2_SEEN_FALLBACK_MS);
@@ -380,22 +381,16 @@ static void expected_fetches_poll_once_after_the_last(void)
 static void fewer_fetches_than_expected_poll_after_the_fallback(void)
 {
     static const step steps[] = {
-        ST_DIR,
-        ST_NEWORDER(P_ORDER1, ORDER_PENDING),
-        ST_AUTHZ(1, AUTHZ_PENDING),
-        ST_CHALL(1),
+        ST_ONE_NAME_TO_CHALL,
         ST_ORDER(ORDER_PENDING),
         ST_ONE_NAME_END,
     };
     static drv d;
     script s;
-    acme2_http_request req;
-    int guard = 0;
     drv_begin(&d, &s, steps, NSTEPS(steps), ONE, 1);
     d.p.fetches = 3;
     REQUIRE(drv_client(&d, NULL) == 0);
-    while (strcmp(d.log, "HHOHDH") != 0 && ++guard < 20) drv_step(&d);
-    REQUIRE(guard < 20);
+    drv_to_accept(&d);
     acme2_issuance_validation_seen(&d.is);
     acme2_issuance_validation_seen(&d.is);
     CHECK_INT(drv_run(&d), 0);
@@ -405,7 +400,6 @@ static void fewer_fetches_than_expected_poll_after_the_fallback(void)
     CHECK(d.waited_ms[1] >= ACME2_SEEN_FALLBACK_MS);
     CHECK_INT(d.waited_ms[2], ACME2_FINALIZE_POLL_MS);
     CHECK_INT(acme2_issuance_fetches(&d.is), 2);
-    (void)req;
     SCRIPT_DONE(s);
 }
 
@@ -429,24 +423,62 @@ static void expected_fetches_without_a_challenge(void)
     SCRIPT_DONE(s);
 }
 
-/* Seen before the first poll wait: that wait is the settle time. */
-static void validation_seen_before_polling_sets_the_first_wait(void)
+/* The blocking acme2_issue with a wait callback that reports fetches by
+   number: the first wait (the fallback, params.fetches = 3) ends with all
+   three at once, then the settle wait, one poll, the finalize. */
+static unsigned wait_calls, wait_ms_seen[8];
+static int wait_three_at_once(void *user, unsigned ms)
+{
+    (void)user;
+    if (wait_calls < 8) wait_ms_seen[wait_calls] = ms;
+    return wait_calls++ == 0 ? 3 : 0;
+}
+
+static void issue_wait_callback_reports_a_count(void)
 {
     static const step steps[] = {
-        ST_DIR,
-        ST_NEWORDER(P_ORDER1, ORDER_PENDING),
-        ST_AUTHZ(1, AUTHZ_PENDING),
-        ST_CHALL(1),
+        ST_ONE_NAME_TO_CHALL,
         ST_ONE_NAME_END,
     };
     static drv d;
     script s;
-    int guard = 0;
+    const char *pem;
+    size_t pem_len;
+    drv_begin(&d, &s, steps, NSTEPS(steps), ONE, 1);
+    d.p.fetches = 3;
+    d.p.deploy = rec_deploy;
+    d.p.cleanup = rec_cleanup;
+    d.p.user = &d.k;
+    d.p.wait = wait_three_at_once;
+    wait_calls = 0;
+    {
+        acme2_options o = test_options();
+        REQUIRE(acme2_client_init(&d.c, DIR_URL, &account_ec, d.work, sizeof d.work, script_transport, &s, &o) == 0);
+        REQUIRE(acme2_client_set_account(&d.c, ACCT) == 0);
+    }
+    CHECK_INT(acme2_issue(&d.c, &d.p, &pem, &pem_len), 0);
+    CHECK_INT(wait_calls, 3);
+    CHECK_INT(wait_ms_seen[0], ACME2_SEEN_FALLBACK_MS);
+    CHECK_INT(wait_ms_seen[1], ACME2_SEEN_SETTLE_MS);
+    CHECK_INT(wait_ms_seen[2], ACME2_FINALIZE_POLL_MS);
+    CHECK_INT(d.k.deployed, 1);
+    CHECK_INT(d.k.cleaned, 1);
+    SCRIPT_DONE(s);
+}
+
+/* Seen before the first poll wait: that wait is the settle time. */
+static void validation_seen_before_polling_sets_the_first_wait(void)
+{
+    static const step steps[] = {
+        ST_ONE_NAME_TO_CHALL,
+        ST_ONE_NAME_END,
+    };
+    static drv d;
+    script s;
     drv_begin(&d, &s, steps, NSTEPS(steps), ONE, 1);
     REQUIRE(drv_client(&d, NULL) == 0);
     /* run up to the accept, then report the CA's fetch */
-    while (strcmp(d.log, "HHOHDH") != 0 && ++guard < 20) drv_step(&d);
-    REQUIRE(guard < 20);
+    drv_to_accept(&d);
     acme2_issuance_validation_seen(&d.is);
     CHECK_INT(drv_run(&d), 0);
     CHECK_INT(d.waited_ms[0], ACME2_SEEN_SETTLE_MS);
@@ -458,10 +490,7 @@ static void validation_seen_before_polling_sets_the_first_wait(void)
 static void retry_after_is_not_cut_short_by_validation_seen(void)
 {
     static const step steps[] = {
-        ST_DIR,
-        ST_NEWORDER(P_ORDER1, ORDER_PENDING),
-        ST_AUTHZ(1, AUTHZ_PENDING),
-        ST_CHALL(1),
+        ST_ONE_NAME_TO_CHALL,
         { "POST", CA "/order/1", 0, "", 200, JSON_CT "Retry-After: 3\n", ORDER_PENDING, NULL },
         ST_ONE_NAME_END,
     };
@@ -758,6 +787,7 @@ int main(void)
     RUN(expected_fetches_poll_once_after_the_last);
     RUN(fewer_fetches_than_expected_poll_after_the_fallback);
     RUN(expected_fetches_without_a_challenge);
+    RUN(issue_wait_callback_reports_a_count);
     RUN(after_a_seen_poll_the_next_is_a_step_later);
     RUN(retry_after_is_not_cut_short_by_validation_seen);
     RUN(rate_limit_is_a_wait_then_a_resend);
