@@ -26,7 +26,7 @@ P=${BENCH_MANY_PARALLEL:-25}
 LP=${BENCH_MANY_LEGO_PARALLEL:-10}
 TOOLS=${BENCH_MANY_TOOLS:-issue_many acme2-cli lego}
 rm -rf "$W" && mkdir -p "$W"
-make -s --no-print-directory "$B/issue_many" "$B/acme2-cli" >/dev/null || exit 2
+make -s --no-print-directory build/issue_many build/acme2-cli >/dev/null || exit 2
 gcc -std=c99 -O2 -Wall -Wextra bench/rusage.c -o "$W/rusage" || exit 2
 trap 'tests/pebble.sh stop "$W/pebble" >/dev/null 2>&1' EXIT
 PEBBLE_WFE_NONCEREJECT=0 PEBBLE_DNS_IPV6= PEBBLE_OWNER_PID=$$ tests/pebble.sh start "$W/pebble" > "$W/start.log" 2>&1 ||
