@@ -1146,7 +1146,24 @@ ACME2_DEF const char *acme2_directory_issuer_domain(const acme2_directory *d, in
    a pool of nonces (every response's Replay-Nonce goes into it, every
    request takes the freshest). N concurrent issuances then cost one
    directory fetch and at most N newNonce requests, not one per request.
-   Not locked: share only among clients driven from one thread. */
+   Not locked: share only among clients driven from one thread.
+
+   nonce_window (0 unless set after acme2_shared_init) trades those N
+   requests for concurrency: an issuance engine of the group that needs a
+   nonce while the pool is empty sends no newNonce HEAD while nonce_window
+   POSTs and HEADs of the group's engines are in flight (their answers
+   bring nonces back); acme2_issuance_step returns ACME2_STEP_IDLE instead,
+   and the caller steps it again once any other engine of the group has
+   parsed an answer (stepped after its response was fed back), which either
+   left a nonce in the pool or ended that request without one (then the
+   waiting engine sends its own HEAD: it never waits with nothing of the
+   group in flight). About nonce_window nonces then circulate, so at most
+   about that many requests of the group are in flight at once, for about
+   nonce_window HEADs in all. An engine's request counts from the
+   ACME2_STEP_HTTP that hands it out until the step that parses its answer,
+   or until acme2_issuance_reset (not a new acme2_issuance_start: that
+   would leave it counted); the pairs and acme2_issuance_run never wait
+   (they send a HEAD as without a window) and are not counted. */
 #ifndef ACME2_SHARED_NONCES
 #define ACME2_SHARED_NONCES 16     /* nonces kept; past that the oldest is dropped (servers expire them) */
 #endif
@@ -1157,6 +1174,8 @@ typedef struct acme2_shared {
     char dir_strings[ACME2_DIR_STRINGS];
     int n_nonces;
     char nonces[ACME2_SHARED_NONCES][ACME2_MAX_NONCE + 1];
+    int nonce_window;            /* see above; 0: a HEAD whenever the pool is empty */
+    int in_flight;               /* engines' POSTs and HEADs awaiting their answer (private) */
 } acme2_shared;
 
 /* The client. Caller-owned; must not move after acme2_client_init. The
@@ -1215,7 +1234,8 @@ ACME2_DEF void acme2_shared_init(acme2_shared *sh);
 
 /* Makes c use sh (which must outlive it and serve clients of c's directory
    URL only): a directory sh holds is taken without a request, a directory c
-   fetches goes into sh, and nonces come from and go to sh's pool. NULL
+   fetches goes into sh, and nonces come from and go to sh's pool (with
+   sh->nonce_window an engine may wait for one: see acme2_shared). NULL
    stops sharing. */
 ACME2_DEF int acme2_client_share(acme2_client *c, acme2_shared *sh);
 
@@ -1659,7 +1679,10 @@ ACME2_DEF int acme2_chain_check(acme2_client *c, const char *pem, size_t pem_len
        case ACME2_STEP_ORDER:   save acme2_issuance_order(&is)->url for a resume; step again
        case ACME2_STEP_WAIT:    step again after acme2_issuance_wait_ms(&is) ms
                                 (or at once after acme2_issuance_validation_seen)
-       case ACME2_STEP_IDLE:    nothing to do until a deploy is answered
+       case ACME2_STEP_IDLE:    nothing to do until a deploy is answered (or,
+                                with acme2_shared.nonce_window, until another
+                                engine of the group parsed an answer): step
+                                again then
        case ACME2_STEP_DONE:    acme2_issuance_chain(&is, &pem, &len): checked
        default (< 0):           failed: the error; acme2_client_problem says why
        }
@@ -1671,7 +1694,7 @@ ACME2_DEF int acme2_chain_check(acme2_client *c, const char *pem, size_t pem_len
    is answered. Every challenge a deploy took (or failed on) is cleaned up
    before DONE or the error is returned. Requests and event strings live in
    the client's work buffer; the issuance's own state is in the struct
-   (sizeof(acme2_issuance): 4184 bytes on x86-64 with the default bounds, plus
+   (sizeof(acme2_issuance): 4200 bytes on x86-64 with the default bounds, plus
    the client and its work buffer: see the README's memory budget). */
 enum acme2_step {
     ACME2_STEP_HTTP = 1, ACME2_STEP_DEPLOY, ACME2_STEP_CLEANUP, ACME2_STEP_ORDER,
@@ -1697,6 +1720,8 @@ typedef struct acme2_issuance {
     size_t area_size;                  /* work buffer kept for the chain while they are fetched */
     acme2_sink_fn keep_sink;
     void *keep_sink_user;
+    acme2_shared *counted;             /* the group whose in_flight counts the request in flight */
+    int blocking;                      /* acme2_issuance_run: never waits for the group's nonces */
     acme2_challenge_info info;
     acme2_order order;
     char cert_url[ACME2_MAX_URL + 1];
@@ -1744,7 +1769,9 @@ ACME2_DEF const acme2_order *acme2_issuance_order(const acme2_issuance *is);
    the leaf only), valid until the client's next request. */
 ACME2_DEF int acme2_issuance_chain(const acme2_issuance *is, const char **pem, size_t *pem_len);
 
-/* Wipes the issuance (call when done with it, also after a failure). */
+/* Wipes the issuance (call when done with it, also after a failure, and
+   before abandoning one whose request is in flight: that request then stops
+   counting against acme2_shared.nonce_window). */
 ACME2_DEF void acme2_issuance_reset(acme2_issuance *is);
 
 /* acme2_issue over an issuance the caller provides (e.g. static, so the
@@ -8513,6 +8540,26 @@ static int acme2__is_poll_wait(acme2_issuance *is)
     return ACME2_STEP_WAIT;
 }
 
+/* acme2_shared.nonce_window: the next request would need a newNonce HEAD
+   while the window's worth of the group's requests are in flight, whose
+   answers bring nonces. Every engine request is a POST (or its HEAD); only
+   a client without any directory yet goes out without a nonce. */
+static int acme2__is_nonce_wait(const acme2_issuance *is)
+{
+    const acme2_client *c = is->c;
+    const acme2_shared *sh = c->shared;
+    return sh && !is->blocking && sh->nonce_window > 0 && (c->have_dir || sh->have_dir) && !c->nonce[0] &&
+           sh->n_nonces == 0 && sh->in_flight >= sh->nonce_window;
+}
+
+/* The answer to the request in flight is in (or the issuance ends): it no
+   longer counts against the group's window. */
+static void acme2__is_uncount(acme2_issuance *is)
+{
+    if (is->counted && is->counted->in_flight > 0) is->counted->in_flight--;
+    is->counted = NULL;
+}
+
 /* Decides what comes next once nothing is in flight: a request (built into
    req: ACME2_STEP_HTTP), an event, or 0 to look again; errors go to
    acme2__is_fail. */
@@ -8522,10 +8569,15 @@ static int acme2__is_next(acme2_issuance *is, acme2_http_request *req)
     const acme2_issue_params *p = is->p;
     int k, rc;
     if (is->resend) {
+        if (acme2__is_nonce_wait(is)) return ACME2_STEP_IDLE;
         is->resend = 0;
         rc = acme2__is_build(is, req);
         if (rc) return rc;
         is->inflight = 1;
+        if (c->shared && req->method[0] != 'G') {
+            c->shared->in_flight++;
+            is->counted = c->shared;
+        }
         return ACME2_STEP_HTTP;
     }
     switch (is->phase) {
@@ -8663,6 +8715,7 @@ ACME2_DEF int acme2_issuance_step(acme2_issuance *is, acme2_http_request *req)
     if (is->phase == ACME2__PH_FAILED) return is->result;
     if (is->inflight) {
         is->inflight = 0;
+        acme2__is_uncount(is);
         rc = acme2__is_parse(is);
         if (rc == ACME2_AGAIN) {
             /* Prerequisites, badNonce and 429/503: the pairs' retry budgets
@@ -8745,7 +8798,9 @@ ACME2_DEF int acme2_issuance_chain(const acme2_issuance *is, const char **pem, s
 
 ACME2_DEF void acme2_issuance_reset(acme2_issuance *is)
 {
-    if (is) acme2_wipe(is, sizeof *is);
+    if (!is) return;
+    acme2__is_uncount(is);
+    acme2_wipe(is, sizeof *is);
 }
 
 /* ---- the blocking loop ---- */
@@ -8757,6 +8812,7 @@ ACME2_DEF int acme2_issuance_run(acme2_issuance *is, acme2_client *c, const acme
     int rc;
     if (!pem || !pem_len) return ACME2_ERR_PARAM;
     rc = acme2_issuance_start(is, c, p);
+    if (rc == 0) is->blocking = 1;
     while (rc == 0) {
         int ev = acme2_issuance_step(is, &req);
         const acme2_challenge_info *ci = &is->info;

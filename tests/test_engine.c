@@ -724,6 +724,196 @@ static void shared_directory_needs_no_fetch(void)
     SCRIPT_DONE(s);
 }
 
+/* ------------------------------------------------------- the nonce window */
+
+/* The rest of a one-name flow after newOrder (every engine of these tests
+   may use the same URLs: the script keeps no state). */
+#define ST_FLOW_AFTER_ORDER ST_AUTHZ(1, AUTHZ_PENDING), ST_CHALL(1), ST_ONE_NAME_END
+
+/* Engines on one script sharing sh, whose directory (fetched by the first,
+   answered without a nonce) they all take: the pool starts empty. */
+static void window_begin(script *s, const step *steps, int n, acme2_shared *sh, int window, drv *const *d, int n_d)
+{
+    acme2_http_request req;
+    int i;
+    setup_keys();
+    reset_clock();
+    script_init(s, steps, n, &account_ec);
+    s->kid = ACCT;
+    s->any_nonce = 1;
+    acme2_shared_init(sh);
+    sh->nonce_window = window;
+    for (i = 0; i < n_d; i++) {
+        drv_init(d[i], s, ONE, 1);
+        REQUIRE(drv_client(d[i], sh) == 0);
+    }
+    REQUIRE(acme2_directory_request(&d[0]->c, &req) == 0);
+    REQUIRE(script_transport(s, &req, acme2_client_response(&d[0]->c)) == 0);
+    REQUIRE(acme2_directory_response(&d[0]->c) == 0);
+    CHECK_INT(sh->have_dir, 1);
+    CHECK_INT(sh->n_nonces, 0);
+}
+
+/* One step of d that must hand out a request (method expected), answered
+   at once through the script (the answer is parsed at d's next step). */
+static void window_send(drv *d, const char *method, const char *url)
+{
+    acme2_http_request req;
+    int ev = acme2_issuance_step(&d->is, &req);
+    CHECK_INT(ev, ACME2_STEP_HTTP);
+    if (ev != ACME2_STEP_HTTP) return;
+    CHECK_STR(req.method, method);
+    CHECK_STR(req.url, url);
+    if (script_transport(d->s, &req, acme2_client_response(&d->c)) < 0)
+        acme2_response_fail(acme2_client_response(&d->c), ACME2_ERR_TRANSPORT);
+}
+
+static int window_step(drv *d)
+{
+    acme2_http_request req;
+    return acme2_issuance_step(&d->is, &req);
+}
+
+/* Window 1, three issuances, an empty pool: one newNonce HEAD in all. The
+   others say IDLE while a request of the group is in flight, and go on
+   with the nonce its answer brought. */
+static void nonce_window_one_head_for_three(void)
+{
+    static const step steps[] = {
+        ST_DIR_NN,
+        ST_HEAD,                                /* A: the group's only HEAD */
+        ST_NEWORDER(P_ORDER1, ORDER_PENDING),   /* A, with the HEAD's nonce */
+        ST_NEWORDER(P_ORDER1, ORDER_PENDING),   /* B, with the nonce of A's newOrder */
+        ST_FLOW_AFTER_ORDER,                    /* B alone: each answer's nonce is its next request's */
+        ST_FLOW_AFTER_ORDER,                    /* A */
+        ST_NEWORDER(P_ORDER1, ORDER_PENDING), ST_FLOW_AFTER_ORDER, /* C */
+    };
+    static drv a, b, c;
+    static acme2_shared sh;
+    drv *all[3];
+    script s;
+    all[0] = &a; all[1] = &b; all[2] = &c;
+    window_begin(&s, steps, NSTEPS(steps), &sh, 1, all, 3);
+    window_send(&a, "HEAD", CA "/nonce");
+    CHECK_INT(sh.in_flight, 1);
+    CHECK_INT(window_step(&b), ACME2_STEP_IDLE);   /* no HEAD of its own: A's answer brings a nonce */
+    CHECK_INT(window_step(&c), ACME2_STEP_IDLE);
+    CHECK_INT(window_step(&b), ACME2_STEP_IDLE);   /* stays so while nothing was parsed */
+    window_send(&a, "POST", CA "/order");          /* A parsed the HEAD and took its nonce */
+    CHECK_INT(sh.n_nonces, 0);
+    CHECK_INT(window_step(&c), ACME2_STEP_IDLE);
+    CHECK_INT(window_step(&a), ACME2_STEP_ORDER);  /* parsed: its nonce went to the pool */
+    CHECK_INT(sh.in_flight, 0);
+    CHECK_INT(sh.n_nonces, 1);
+    window_send(&b, "POST", CA "/order");          /* B takes it */
+    CHECK_INT(window_step(&c), ACME2_STEP_IDLE);
+    CHECK_INT(window_step(&a), ACME2_STEP_IDLE);   /* A too waits now, for its authorization */
+    CHECK_INT(s.pos, 4);
+    CHECK_INT(drv_run(&b), 0);                     /* nothing else in flight: B never waits */
+    CHECK_INT(drv_run(&a), 0);
+    CHECK_INT(drv_run(&c), 0);
+    CHECK_INT(s.n_head, 1);
+    CHECK_INT(sh.in_flight, 0);
+    CHECK(sh.n_nonces >= 1);
+    CHECK_INT(b.k.deployed, 1);
+    CHECK_INT(c.k.cleaned, 1);
+    SCRIPT_DONE(s);
+}
+
+/* The request a waiting engine counted on ends without a nonce: a
+   transport failure, an answer without Replay-Nonce, an issuance reset
+   while in flight. The waiting engine then sends its own HEAD; it never
+   stays IDLE with nothing of the group in flight. */
+static void nonce_window_never_waits_for_nothing(void)
+{
+    static const step steps[] = {
+        ST_DIR_NN,
+        { "HEAD", CA "/nonce", S_TRANSPORT_FAIL, NULL, 0, NULL, NULL, NULL }, /* A's */
+        ST_HEAD,                                                              /* B's own */
+        { "POST", CA "/order", S_NO_NONCE, P_ORDER1, 201, JSON_CT ORDER_LOC, ORDER_PENDING, NULL }, /* B */
+        ST_HEAD,                                                              /* B's next */
+        ST_HEAD,                                                              /* C's, B reset */
+        ST_HEAD,                                                              /* D's own, C reset */
+        ST_NEWORDER(P_ORDER1, ORDER_PENDING), ST_FLOW_AFTER_ORDER,            /* D */
+    };
+    static drv a, b, c, d;
+    static acme2_shared sh;
+    drv *all[4];
+    script s;
+    all[0] = &a; all[1] = &b; all[2] = &c; all[3] = &d;
+    window_begin(&s, steps, NSTEPS(steps), &sh, 1, all, 4);
+    /* A's HEAD fails: B waited for it, and sends its own once A parsed the failure */
+    window_send(&a, "HEAD", CA "/nonce");
+    CHECK_INT(window_step(&b), ACME2_STEP_IDLE);
+    CHECK_INT(window_step(&a), ACME2_ERR_TRANSPORT);
+    CHECK_INT(sh.in_flight, 0);
+    window_send(&b, "HEAD", CA "/nonce");
+    CHECK_INT(window_step(&d), ACME2_STEP_IDLE);
+    /* B's newOrder is answered without a nonce: B itself needs a HEAD for
+       its authorization, and D waits on that one */
+    window_send(&b, "POST", CA "/order");
+    CHECK_INT(window_step(&b), ACME2_STEP_ORDER);
+    CHECK_INT(sh.n_nonces, 0);
+    CHECK_INT(sh.in_flight, 0);
+    window_send(&b, "HEAD", CA "/nonce");
+    CHECK_INT(window_step(&d), ACME2_STEP_IDLE);
+    CHECK_INT(window_step(&c), ACME2_STEP_IDLE);
+    /* an issuance reset while its request is in flight stops counting */
+    acme2_issuance_reset(&b.is);
+    CHECK_INT(sh.in_flight, 0);
+    window_send(&c, "HEAD", CA "/nonce");
+    CHECK_INT(window_step(&d), ACME2_STEP_IDLE);
+    acme2_issuance_reset(&c.is);
+    CHECK_INT(sh.in_flight, 0);
+    window_send(&d, "HEAD", CA "/nonce");
+    CHECK_INT(drv_run(&d), 0);
+    CHECK_INT(s.n_head, 5);
+    CHECK_INT(sh.in_flight, 0);
+    acme2_issuance_reset(&a.is);
+    acme2_issuance_reset(&d.is);
+    CHECK_INT(sh.in_flight, 0);
+    SCRIPT_DONE(s);
+}
+
+/* The blocking acme2_issue (acme2_issuance_run) cannot wait for another
+   engine's answer: with the group's window full it sends its own HEAD. */
+static void nonce_window_blocking_issue_sends_its_head(void)
+{
+    static const step steps[] = {
+        ST_DIR_NN,
+        ST_HEAD,                                                   /* A's, left in flight */
+        ST_HEAD, ST_NEWORDER(P_ORDER1, ORDER_PENDING), ST_FLOW_AFTER_ORDER, /* acme2_issue's */
+        ST_NEWORDER(P_ORDER1, ORDER_PENDING), ST_FLOW_AFTER_ORDER, /* A */
+    };
+    static drv a;
+    static acme2_shared sh;
+    static char w[16384];
+    drv *all[1];
+    script s;
+    acme2_client e;
+    acme2_issue_params p;
+    acme2_identifier id;
+    calls k;
+    acme2_options o = test_options();
+    const char *pem;
+    size_t len;
+    all[0] = &a;
+    window_begin(&s, steps, NSTEPS(steps), &sh, 1, all, 1);
+    window_send(&a, "HEAD", CA "/nonce");
+    CHECK_INT(sh.in_flight, 1);
+    REQUIRE(acme2_client_init(&e, DIR_URL, &account_ec, w, sizeof w, script_transport, &s, &o) == 0);
+    REQUIRE(acme2_client_set_account(&e, ACCT) == 0);
+    REQUIRE(acme2_client_share(&e, &sh) == 0);
+    issue_params(&p, &id, &k);
+    CHECK_INT(acme2_issue(&e, &p, &pem, &len), 0);
+    CHECK_INT(k.deployed, 1);
+    CHECK_INT(sh.in_flight, 1);                    /* acme2_issue's requests are not counted */
+    CHECK_INT(drv_run(&a), 0);
+    CHECK_INT(s.n_head, 2);
+    CHECK_INT(sh.in_flight, 0);
+    SCRIPT_DONE(s);
+}
+
 /* ------------------------------------------------------------ chain check */
 
 static void chain_check_is_public(void)
@@ -796,6 +986,9 @@ int main(void)
     RUN(bad_answers_fail_cleanly);
     RUN(two_issuances_share_directory_and_nonces);
     RUN(shared_directory_needs_no_fetch);
+    RUN(nonce_window_one_head_for_three);
+    RUN(nonce_window_never_waits_for_nothing);
+    RUN(nonce_window_blocking_issue_sends_its_head);
     RUN(chain_check_is_public);
     RUN(start_checks_its_arguments);
     return t_done("engine");
