@@ -6,12 +6,18 @@
    provider's, and a deploy is answered only when that API call completed,
    while the other issuances go on.
 
-       issue_many DIRECTORY CA_FILE DNS_API N [PARALLEL [OUTDIR]]
+       issue_many DIRECTORY CA_FILE DNS_API N [PARALLEL [OUTDIR [WINDOW]]]
 
    issues N one-name certificates (cN-PID.many.test), at most PARALLEL at
    once (default N, at most MAX_SLOTS), each leaf checked by the engine
-   (key, name, whole chain); with OUTDIR each chain is written there as
-   N.pem. Prints one summary line "issued I of N ... requests R (R/N per
+   (key, name, whole chain); with OUTDIR (not "") each chain is written
+   there as N.pem. WINDOW (default NONCE_WINDOW) is the shared pool's
+   nonce_window: an engine that finds the pool empty while that many
+   requests are in flight waits (IDLE) for the nonce their answers bring
+   instead of asking newNonce, so the whole run costs about WINDOW newNonce
+   requests and keeps about WINDOW requests in flight, however many
+   engines run (0: one newNonce per engine that finds the pool empty).
+   Prints one summary line "issued I of N ... requests R (R/N per
    certificate)" and exits 0 when all N were issued. */
 #define ACME2_IMPLEMENTATION
 #include "acme2.h"
@@ -25,6 +31,7 @@
 
 #define MAX_SLOTS 128
 #define WORK_SIZE 16384
+#define NONCE_WINDOW 4 /* acme2_shared.nonce_window: about the HEADs in all, and the requests at once */
 #define DNS_XFERS 2   /* API calls one issuance may have in flight (a deploy and a cleanup) */
 
 /* One issuance in flight: what each one costs is sizeof(slot) less the
@@ -39,6 +46,9 @@ typedef struct slot {
     char work[WORK_SIZE];
     int job;               /* certificate number, -1 when free */
     int net;               /* an ACME exchange is in flight */
+    int answered;          /* ... and its answer is in, not yet parsed */
+    int idle;              /* the engine said IDLE when `events` was idle_at */
+    unsigned long idle_at;
     int dns_busy;          /* API calls in flight */
     long long wake_ms;     /* WAIT: step again at this time */
     unsigned long requests;
@@ -52,6 +62,11 @@ static acme2_shared shared;
 static acme2_key account;
 static const char *dns_api, *outdir;
 static int n_jobs, next_job, issued, failed;
+/* Answers parsed and deploys answered so far: an engine that said IDLE
+   waits for one of them (its deploy, or with the nonce window a nonce
+   another engine's answer brought), so it is stepped again only after
+   this moved. */
+static unsigned long events;
 static const int dns01[1] = { ACME2_CHALLENGE_DNS_01 };
 
 static long long now_ms(void)
@@ -65,12 +80,14 @@ static void on_acme_done(void *user, int rc)
 {
     (void)rc; /* a failure was pushed into the response: the engine sees it */
     ((slot *)user)->net = 0;
+    ((slot *)user)->answered = 1;
 }
 
 static void on_dns_done(void *user, int rc)
 {
     struct dns_call *call = (struct dns_call *)user;
     call->s->dns_busy--;
+    events++;
     if (call->deploy) acme2_issuance_deployed(&call->s->is, call->id, rc == 0 ? 0 : ACME2_ERR_CALLBACK);
 }
 
@@ -146,12 +163,23 @@ static int start_job(slot *s, int i, const char *directory, const char *kid)
 }
 
 /* Steps one issuance until it waits for something. */
-static void run_slot(slot *s)
+static void run_slot(slot *s, long long now)
 {
+    if (s->job < 0 || s->net) return;
+    if (s->wake_ms) {
+        if (s->wake_ms > now) return;
+        s->wake_ms = 0;
+    }
+    if (s->idle && s->idle_at == events) return;
+    s->idle = 0;
+    if (s->answered) { /* the step parses it */
+        s->answered = 0;
+        events++;
+    }
     for (;;) {
         acme2_http_request req;
         int ev;
-        if (s->job < 0 || s->net || s->wake_ms > now_ms()) return;
+        if (s->job < 0 || s->net || s->wake_ms) return;
         if (s->dns_busy == DNS_XFERS) return; /* the next event may need an API call */
         ev = acme2_issuance_step(&s->is, &req);
         switch (ev) {
@@ -169,8 +197,10 @@ static void run_slot(slot *s)
         case ACME2_STEP_WAIT:
             s->wake_ms = now_ms() + acme2_issuance_wait_ms(&s->is);
             return;
-        case ACME2_STEP_IDLE:
-            return; /* a deploy's API call is still running */
+        case ACME2_STEP_IDLE: /* a deploy's API call is still running, or no nonce yet */
+            s->idle = 1;
+            s->idle_at = events;
+            return;
         case ACME2_STEP_ORDER:
             break;
         default: /* DONE or an error */
@@ -204,16 +234,17 @@ static int drive_account(acme2_client *c)
 int main(int argc, char **argv)
 {
     long long t0;
-    int parallel, i, rc, busy;
+    int parallel, window, i, rc, busy;
     char kid[ACME2_MAX_URL + 1];
     if (argc < 5) {
-        fprintf(stderr, "usage: issue_many DIRECTORY CA_FILE DNS_API N [PARALLEL [OUTDIR]]\n");
+        fprintf(stderr, "usage: issue_many DIRECTORY CA_FILE DNS_API N [PARALLEL [OUTDIR [WINDOW]]]\n");
         return 2;
     }
     dns_api = argv[3];
     n_jobs = atoi(argv[4]);
     parallel = argc > 5 ? atoi(argv[5]) : n_jobs;
-    outdir = argc > 6 ? argv[6] : NULL;
+    outdir = argc > 6 && argv[6][0] ? argv[6] : NULL;
+    window = argc > 7 ? atoi(argv[7]) : NONCE_WINDOW;
     if (n_jobs <= 0) return 2;
     if (parallel <= 0 || parallel > n_jobs) parallel = n_jobs;
     if (parallel > MAX_SLOTS) parallel = MAX_SLOTS;
@@ -226,6 +257,7 @@ int main(int argc, char **argv)
     /* The account, through the first slot's client; that client's
        directory goes into the shared one for every other client. */
     acme2_shared_init(&shared);
+    shared.nonce_window = window;
     if (acme2_key_generate(&account, ACME2_KEY_EC, 256, NULL) ||
         acme2_client_init(&slots[0].c, argv[1], &account, slots[0].work, sizeof slots[0].work, NULL, NULL, NULL) ||
         acme2_client_share(&slots[0].c, &shared)) {
@@ -243,17 +275,20 @@ int main(int argc, char **argv)
         s->job = -1;
     }
     for (;;) {
-        long long next = -1, t;
+        long long next = -1, t, now = now_ms();
+        unsigned long before = events;
         busy = 0;
         for (i = 0; i < parallel; i++) {
             slot *s = &slots[i];
             if (s->job < 0 && next_job < n_jobs && start_job(s, i, argv[1], kid)) continue;
-            run_slot(s);
+            run_slot(s, now);
             if (s->job >= 0 || s->dns_busy) busy = 1;
             if (s->job >= 0 && !s->net && s->wake_ms && (next < 0 || s->wake_ms < next)) next = s->wake_ms;
         }
         if (!busy && next_job >= n_jobs) break;
-        t = next < 0 ? 1000 : next - now_ms();
+        /* An engine stepped before the one whose answer brought a nonce
+           may be idle for it: then a second pass at once. */
+        t = events != before ? 0 : next < 0 ? 1000 : next - now_ms();
         mc_poll(&loop, t < 0 ? 0 : t);
     }
     {
