@@ -1159,7 +1159,8 @@ ACME2_DEF const char *acme2_directory_issuer_domain(const acme2_directory *d, in
    waiting engine sends its own HEAD: it never waits with nothing of the
    group in flight). About nonce_window nonces then circulate, so at most
    about that many requests of the group are in flight at once, for about
-   nonce_window HEADs in all. An engine's request counts from the
+   nonce_window HEADs in all (keep it at most ACME2_SHARED_NONCES, or the
+   pool drops some and HEADs replace them). An engine's request counts from the
    ACME2_STEP_HTTP that hands it out until the step that parses its answer,
    or until acme2_issuance_reset (not a new acme2_issuance_start: that
    would leave it counted); the pairs and acme2_issuance_run never wait
