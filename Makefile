@@ -45,7 +45,9 @@ $(BUILD)/clang/test_%: tests/test_%.c acme2.h tests/harness.h tests/script.h tes
 # the smallest client still links an issuance (bench/m4_issue.c).
 FEATURE_MACROS := ACME2_NO_RSA ACME2_NO_STRERROR ACME2_NO_KEYGEN ACME2_NO_KEY_PEM ACME2_NO_KEY_SAVE \
                   ACME2_NO_EAB ACME2_NO_ARI ACME2_NO_TLS_ALPN ACME2_NO_KEY_CHANGE ACME2_NO_REVOKE ACME2_NO_IP \
-                  ACME2_NO_ACCOUNT_ADMIN ACME2_NO_AUTHZ_ADMIN
+                  ACME2_NO_ACCOUNT_ADMIN ACME2_NO_AUTHZ_ADMIN ACME2_NO_DNS_ACCOUNT ACME2_NO_DNS_PERSIST \
+                  ACME2_NO_CHAIN_LINKS ACME2_NO_ORDERS_LIST ACME2_NO_PROFILES ACME2_NO_SUBDOMAINS \
+                  ACME2_NO_ORDER_TIMES ACME2_NO_HTTP_DATE ACME2_NO_SUBPROBLEMS
 compile-checks: $(BUILD)/compile/ok
 
 $(BUILD)/compile/ok: acme2.h tests/compile/use.c tests/compile/impl.c bench/m4_issue.c

@@ -88,6 +88,42 @@
                             refuses every text (ACME2_ERR_IDENTIFIER), no
                             acme2_ip_format; acme2_cert_san_next skips
                             iPAddress entries like other name types
+     ACME2_NO_DNS_ACCOUNT   acme2_dns_account01_name; a dns-account-01
+                            challenge is parsed as ACME2_CHALLENGE_OTHER
+     ACME2_NO_DNS_PERSIST   acme2_dns_persist01_name, acme2_dns_persist01_txt,
+                            acme2_directory_issuer_domain,
+                            acme2_challenge_issuer_domain; the directory's
+                            accountHashPrefix and issuerDomainNames are not
+                            read, a dns-persist-01 challenge is parsed as
+                            ACME2_CHALLENGE_OTHER
+     ACME2_NO_CHAIN_LINKS   acme2_certificate_alternate, acme2_certificate_up,
+                            acme2_certificate_issuer_*,
+                            acme2_certificate_download_chain (Link
+                            rel="alternate" and rel="up" not kept);
+                            acme2_issue with chain or full_chain set fails
+                            with ACME2_ERR_UNSUPPORTED before any request
+     ACME2_NO_ORDERS_LIST   acme2_orders_page_*, acme2_account_orders (Link
+                            rel="next" not kept; with ACME2_NO_CHAIN_LINKS
+                            too, Link headers are ignored)
+     ACME2_NO_PROFILES      acme2_directory_profile; meta profiles is not
+                            read, so an order with a profile fails with
+                            ACME2_ERR_PROFILE before any request
+     ACME2_NO_SUBDOMAINS    RFC 9444: subdomainAuthAllowed is not read
+                            (directory and authorization: 0), so an order
+                            with ancestor_domains fails with
+                            ACME2_ERR_UNSUPPORTED before any request
+     ACME2_NO_ORDER_TIMES   order and authorization timestamps: expires,
+                            notBefore, notAfter and a challenge's validated
+                            are not read (0); an order asking for
+                            not_before or not_after fails with
+                            ACME2_ERR_UNSUPPORTED before any request
+     ACME2_NO_HTTP_DATE     Retry-After as delta-seconds only:
+                            acme2_retry_after_parse refuses an HTTP date
+                            (ACME2_ERR_PROTOCOL), so a response dated so
+                            counts as one without Retry-After (the polling
+                            schedule's own wait; 429/503 not retried)
+     ACME2_NO_SUBPROBLEMS   a problem's subproblems are not read (n_sub and
+                            n_sub_total stay 0)
      ACME2_MINIMAL          all of the above plus ACME2_NO_RSA and
                             ACME2_NO_STRERROR: the smallest client that
                             still issues with an EC key (what `make size`
@@ -154,6 +190,33 @@
 #endif
 #ifndef ACME2_NO_AUTHZ_ADMIN
 #define ACME2_NO_AUTHZ_ADMIN
+#endif
+#ifndef ACME2_NO_DNS_ACCOUNT
+#define ACME2_NO_DNS_ACCOUNT
+#endif
+#ifndef ACME2_NO_DNS_PERSIST
+#define ACME2_NO_DNS_PERSIST
+#endif
+#ifndef ACME2_NO_CHAIN_LINKS
+#define ACME2_NO_CHAIN_LINKS
+#endif
+#ifndef ACME2_NO_ORDERS_LIST
+#define ACME2_NO_ORDERS_LIST
+#endif
+#ifndef ACME2_NO_PROFILES
+#define ACME2_NO_PROFILES
+#endif
+#ifndef ACME2_NO_SUBDOMAINS
+#define ACME2_NO_SUBDOMAINS
+#endif
+#ifndef ACME2_NO_ORDER_TIMES
+#define ACME2_NO_ORDER_TIMES
+#endif
+#ifndef ACME2_NO_HTTP_DATE
+#define ACME2_NO_HTTP_DATE
+#endif
+#ifndef ACME2_NO_SUBPROBLEMS
+#define ACME2_NO_SUBPROBLEMS
 #endif
 #endif
 
@@ -790,8 +853,11 @@ ACME2_DEF int acme2_tls_alpn01_cert(unsigned char *out, size_t out_size, const a
    The TXT value is the one of dns-01 (acme2_dns01_txt). ACME2_ERR_PARAM
    for an empty account URL; ACME2_ERR_IDENTIFIER also when the result
    would exceed 253 characters. */
+#ifndef ACME2_NO_DNS_ACCOUNT
 ACME2_DEF int acme2_dns_account01_name(const char *account_url, const char *identifier, char *out, size_t out_size);
+#endif
 
+#ifndef ACME2_NO_DNS_PERSIST
 /* dns-persist-01 (draft-ietf-acme-dns-persist-02 of 20 September 2026, the
    latest revision as of December 2026): a TXT record that stays published
    and proves control for every later order of the same account, instead
@@ -828,6 +894,7 @@ typedef struct acme2_dns_persist01_record {
    parameter), a thumbprint that is not 43 base64url characters, or a
    negative persist_until. */
 ACME2_DEF int acme2_dns_persist01_txt(const acme2_dns_persist01_record *r, char *out, size_t out_size);
+#endif
 
 #ifndef ACME2_NO_ARI
 /* ARI certificate identifier (RFC 9773 section 4.1): base64url(AKI
@@ -939,7 +1006,8 @@ ACME2_DEF int acme2_response_fail(acme2_http_response *resp, int err);
 
 /* Parses a Retry-After value: delta-seconds or an HTTP date (IMF-fixdate,
    RFC 9110 section 5.6.7), given the current Unix time. Returns seconds to
-   wait (0 for a date in the past), or ACME2_ERR_PROTOCOL. */
+   wait (0 for a date in the past), or ACME2_ERR_PROTOCOL (also for any
+   date with ACME2_NO_HTTP_DATE). */
 ACME2_DEF long long acme2_retry_after_parse(const char *value, size_t len, long long now);
 
 /* == protocol == */
@@ -1138,8 +1206,12 @@ typedef struct acme2_directory {
 /* The i-th caaIdentity / profile name / dns-persist-01 issuer domain
    name, NULL past the end. */
 ACME2_DEF const char *acme2_directory_caa(const acme2_directory *d, int i);
+#ifndef ACME2_NO_PROFILES
 ACME2_DEF const char *acme2_directory_profile(const acme2_directory *d, int i);
+#endif
+#ifndef ACME2_NO_DNS_PERSIST
 ACME2_DEF const char *acme2_directory_issuer_domain(const acme2_directory *d, int i);
+#endif
 
 /* Clients of one account at one CA (e.g. one per concurrent issuance) may
    share what the CA hands out to anyone: the directory (fetched once) and
@@ -1417,8 +1489,10 @@ ACME2_DEF const acme2_challenge *acme2_authz_challenge(const acme2_authz *a, int
    ACME2_CHALLENGE_OTHER (type_str still "dns-persist-01"): the draft says
    to reject it, and the authorization's other challenges stay usable.
    issuerDomainNames that is not an array of strings is ACME2_ERR_PROTOCOL.
-   The i-th name, NULL past the end: */
+   The i-th name, NULL past the end (not with ACME2_NO_DNS_PERSIST): */
+#ifndef ACME2_NO_DNS_PERSIST
 ACME2_DEF const char *acme2_challenge_issuer_domain(const acme2_challenge *ch, int i);
+#endif
 
 ACME2_DEF int acme2_authz_get_request(acme2_client *c, const char *url, acme2_http_request *req);
 ACME2_DEF int acme2_authz_get_response(acme2_client *c, acme2_authz *out);
@@ -1464,6 +1538,7 @@ ACME2_DEF void acme2_client_set_sink(acme2_client *c, acme2_sink_fn fn, void *us
 ACME2_DEF int acme2_certificate_request(acme2_client *c, const char *url, acme2_http_request *req);
 ACME2_DEF int acme2_certificate_response(acme2_client *c, const char **pem, size_t *pem_len);
 ACME2_DEF int acme2_certificate_download(acme2_client *c, const char *url, const char **pem, size_t *pem_len);
+#ifndef ACME2_NO_CHAIN_LINKS
 /* The i-th alternate chain URL of the last certificate response, NULL past the end. */
 ACME2_DEF const char *acme2_certificate_alternate(const acme2_client *c, int i);
 
@@ -1495,6 +1570,7 @@ ACME2_DEF int acme2_certificate_issuer_response(acme2_client *c, char *pem, size
    terminated when there is room). */
 ACME2_DEF int acme2_certificate_download_chain(acme2_client *c, const char *url, char *pem, size_t pem_size,
                                                size_t *pem_len);
+#endif
 
 #ifndef ACME2_NO_REVOKE
 /* Revocation (RFC 8555 section 7.6). cert_key NULL: signed by the account
@@ -1519,6 +1595,7 @@ ACME2_DEF int acme2_renewal_info_get_response(acme2_client *c, acme2_renewal_inf
 ACME2_DEF int acme2_renewal_info_get(acme2_client *c, const char *cert_id, acme2_renewal_info *out);
 #endif
 
+#ifndef ACME2_NO_ORDERS_LIST
 /* An account's orders (RFC 8555 section 7.1.2.1): acme2_account.orders
    names the list; each page holds order URLs and, with Link rel="next",
    the URL of the next page. One page as last seen (strings point into the
@@ -1550,6 +1627,7 @@ ACME2_DEF int acme2_orders_page_get(acme2_client *c, const char *url, acme2_orde
    with the defaults) is kept on the stack. */
 ACME2_DEF int acme2_account_orders(acme2_client *c, const char *url, int (*fn)(void *user, const char *order_url),
                                    void *user);
+#endif
 
 /* == issue == */
 
@@ -2204,6 +2282,7 @@ static int64_t acme2__days_from_civil(int64_t y, unsigned m, unsigned d)
     return era * 146097 + (int64_t)doe - 719468;
 }
 
+#if !defined(ACME2_NO_TLS_ALPN) || !defined(ACME2_NO_ORDER_TIMES)
 static void acme2__civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
 {
     int64_t era;
@@ -2218,6 +2297,7 @@ static void acme2__civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned 
     *m = mp < 10 ? mp + 3 : mp - 9;
     *y = (int64_t)yoe + era * 400 + (*m <= 2 ? 1 : 0);
 }
+#endif
 
 static unsigned acme2__days_in_month(int64_t y, unsigned m)
 {
@@ -5552,6 +5632,7 @@ ACME2_DEF int acme2_tls_alpn01_cert(unsigned char *out, size_t out_size, const a
 }
 #endif
 
+#ifndef ACME2_NO_DNS_ACCOUNT
 ACME2_DEF int acme2_dns_account01_name(const char *account_url, const char *identifier, char *out, size_t out_size)
 {
     /* draft-ietf-acme-dns-account-label-03 (May 2026, still the latest in
@@ -5588,7 +5669,9 @@ ACME2_DEF int acme2_dns_account01_name(const char *account_url, const char *iden
     if (lens[0] + lens[1] + lens[2] > 253) return ACME2_ERR_IDENTIFIER;
     return acme2__chall_join(out, out_size, parts, lens, 3);
 }
+#endif
 
+#ifndef ACME2_NO_DNS_PERSIST
 ACME2_DEF int acme2_dns_persist01_name(const char *identifier, char *out, size_t out_size)
 {
     return acme2__chall_prefixed_name("_validation-persist.", identifier, out, out_size);
@@ -5666,6 +5749,7 @@ ACME2_DEF int acme2_dns_persist01_txt(const acme2_dns_persist01_record *r, char 
     }
     return acme2__chall_join(out, out_size, parts, lens, n);
 }
+#endif
 
 #ifndef ACME2_NO_ARI
 ACME2_DEF int acme2_ari_cert_id(const acme2_cert_info *ci, char *out, size_t out_size)
@@ -5748,6 +5832,7 @@ ACME2_DEF int acme2_response_status(acme2_http_response *r, int status)
     return 0;
 }
 
+#if !defined(ACME2_NO_CHAIN_LINKS) || !defined(ACME2_NO_ORDERS_LIST)
 /* Keeps a single-valued link target: the first one; the same again is
    harmless, a different one is ambiguous. */
 static int acme2__link_single(acme2_http_response *r, char *dst, const char *v, size_t n)
@@ -5829,6 +5914,7 @@ static int acme2__link_header(acme2_http_response *r, const char *v, size_t n)
     }
     return 0;
 }
+#endif
 
 ACME2_DEF int acme2_response_header(acme2_http_response *r, const char *name, size_t name_len,
                                     const char *value, size_t value_len)
@@ -5859,8 +5945,10 @@ ACME2_DEF int acme2_response_header(acme2_http_response *r, const char *name, si
         /* A malformed Retry-After is ignored (RFC 9110 lets recipients do so);
            it only ever makes us wait less. */
         if (s >= 0) r->retry_after = s;
+#if !defined(ACME2_NO_CHAIN_LINKS) || !defined(ACME2_NO_ORDERS_LIST)
     } else if (acme2__ieq(name, name_len, "link")) {
         return acme2__link_header(r, value, value_len);
+#endif
     }
     return 0;
 }
@@ -5916,6 +6004,12 @@ ACME2_DEF int acme2_response_fail(acme2_http_response *r, int err)
     return acme2__fail(r, err < 0 ? err : ACME2_ERR_TRANSPORT);
 }
 
+/* RFC 3339 times are read for order and authorization timestamps and ARI. */
+#if !defined(ACME2_NO_ORDER_TIMES) || !defined(ACME2_NO_ARI)
+#define ACME2__RFC3339
+#endif
+
+#if defined(ACME2__RFC3339) || !defined(ACME2_NO_HTTP_DATE)
 /* Reads exactly n decimal digits. */
 static int acme2__digits(const char *s, size_t n, unsigned *out)
 {
@@ -5933,13 +6027,16 @@ static int acme2__civil_ok(long long y, unsigned mo, unsigned d, unsigned h, uns
 {
     return mo >= 1 && mo <= 12 && d >= 1 && d <= acme2__days_in_month(y, mo) && h <= 23 && mi <= 59 && s <= 60;
 }
+#endif
 
 ACME2_DEF long long acme2_retry_after_parse(const char *v, size_t n, long long now)
 {
+#ifndef ACME2_NO_HTTP_DATE
     static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
     static const char wdays[] = "MonTueWedThuFriSatSun";
     unsigned d, y, h, mi, s, mo;
     long long t;
+#endif
     size_t i;
     if (!v) return ACME2_ERR_PARAM;
     acme2__trim(&v, &n);
@@ -5953,6 +6050,10 @@ ACME2_DEF long long acme2_retry_after_parse(const char *v, size_t n, long long n
         }
         return secs;
     }
+#ifdef ACME2_NO_HTTP_DATE
+    (void)now;
+    return ACME2_ERR_PROTOCOL;
+#else
     /* IMF-fixdate: "Sun, 06 Nov 1994 08:49:37 GMT" (29 bytes). */
     if (n != 29 || v[3] != ',' || v[4] != ' ' || v[7] != ' ' || v[11] != ' ' || v[16] != ' ' ||
         v[19] != ':' || v[22] != ':' || v[25] != ' ' || ACME2_MEMCMP(v + 26, "GMT", 3) != 0)
@@ -5969,8 +6070,10 @@ ACME2_DEF long long acme2_retry_after_parse(const char *v, size_t n, long long n
         return ACME2_ERR_PROTOCOL;
     t = acme2__days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s;
     return t > now ? t - now : 0;
+#endif
 }
 
+#ifdef ACME2__RFC3339
 /* RFC 3339 timestamp as ACME servers write them: "2026-01-02T03:04:05Z",
    optional fraction, "Z" or a numeric offset. */
 static int acme2__rfc3339(const char *v, size_t n, long long *out)
@@ -6004,6 +6107,7 @@ static int acme2__rfc3339(const char *v, size_t n, long long *out)
     *out = t;
     return 0;
 }
+#endif
 
 /* == protocol == (implementation) */
 
@@ -6231,11 +6335,19 @@ static const char *acme2__packed_at(const char *first, int n, int i)
 }
 
 ACME2_DEF const char *acme2_directory_caa(const acme2_directory *d, int i) { return acme2__packed_at(d->caa_first, d->n_caa, i); }
+#ifndef ACME2_NO_PROFILES
 ACME2_DEF const char *acme2_directory_profile(const acme2_directory *d, int i) { return acme2__packed_at(d->profiles_first, d->n_profiles, i); }
+#endif
+#ifndef ACME2_NO_CHAIN_LINKS
 ACME2_DEF const char *acme2_certificate_alternate(const acme2_client *c, int i) { return acme2__packed_at(c->resp.links, c->resp.n_alternates, i); }
+#endif
+#ifndef ACME2_NO_DNS_PERSIST
 ACME2_DEF const char *acme2_directory_issuer_domain(const acme2_directory *d, int i) { return acme2__packed_at(d->issuer_domains_first, d->n_issuer_domains, i); }
 ACME2_DEF const char *acme2_challenge_issuer_domain(const acme2_challenge *ch, int i) { return acme2__packed_at(ch->issuer_domains, ch->n_issuer_domains, i); }
+#endif
+#ifndef ACME2_NO_CHAIN_LINKS
 ACME2_DEF const char *acme2_certificate_up(const acme2_client *c) { return c->resp.link_up[0] ? c->resp.link_up : NULL; }
+#endif
 
 /* ---- sharing among clients ---- */
 
@@ -6482,6 +6594,7 @@ static void acme2__problem_parse(acme2_client *c, const char *js, const acme2_js
         const char *s = acme2__pack_text(p->strings, sizeof p->strings, &p->used, js, &t[i]);
         if (s) p->detail = s;
     }
+#ifndef ACME2_NO_SUBPROBLEMS
     arr = acme2_json_get(js, t, n, obj, "subproblems");
     if (arr < 0 || t[arr].type != ACME2_JSON_ARRAY) return;
     p->n_sub_total = t[arr].size;
@@ -6506,6 +6619,9 @@ static void acme2__problem_parse(acme2_client *c, const char *js, const acme2_js
         }
         p->n_sub++;
     }
+#else
+    (void)k; (void)arr;
+#endif
 }
 
 /* Tokenizes the response body. The request's bytes are dead by now, so the
@@ -6650,6 +6766,7 @@ static int acme2__directory_parse(acme2_client *c)
                 d.n_caa++;
             }
         }
+#ifndef ACME2_NO_PROFILES
         k = acme2_json_get(js, t, n, meta, "profiles");
         if (k >= 0) {
             int j, e;
@@ -6660,8 +6777,12 @@ static int acme2__directory_parse(acme2_client *c)
                 d.n_profiles++;
             }
         }
+#endif
+#ifndef ACME2_NO_SUBDOMAINS
         k = acme2_json_get(js, t, n, meta, "subdomainAuthAllowed");
         if (k >= 0 && acme2_json_bool(&t[k], &d.subdomain_auth_allowed) < 0) return ACME2_ERR_PROTOCOL;
+#endif
+#ifndef ACME2_NO_DNS_PERSIST
         /* dns-persist-01 (draft-ietf-acme-dns-persist-02 section 3.2): a
            missing or nonconforming accountHashPrefix or issuerDomainNames
            only makes pre-provisioning unavailable, so it is dropped, not
@@ -6691,6 +6812,7 @@ static int acme2__directory_parse(acme2_client *c)
                 used = mark;
             }
         }
+#endif
     }
     c->dir = d;
     c->dir_used = used;
@@ -7000,6 +7122,7 @@ static int acme2__identifier_json(acme2_sb *sb, const acme2_identifier *id)
 }
 #endif
 
+#ifndef ACME2_NO_SUBDOMAINS
 /* n bytes of a and b equal, ignoring ASCII case. */
 static int acme2__ieq_ci(const char *a, const char *b, size_t n)
 {
@@ -7026,7 +7149,9 @@ static int acme2__ancestor_check(const acme2_identifier *id, const char *ancesto
         return ACME2_ERR_IDENTIFIER;
     return 0;
 }
+#endif
 
+#ifndef ACME2_NO_ORDER_TIMES
 /* RFC 3339 text of a Unix time (UTC), as a JSON string value. */
 static void acme2__jw_time(acme2_sb *sb, long long t)
 {
@@ -7047,6 +7172,7 @@ static void acme2__jw_time(acme2_sb *sb, long long t)
     s[19] = 'Z';
     acme2_jw_strn(sb, s, 20);
 }
+#endif
 
 ACME2_DEF int acme2_order_new_request(acme2_client *c, const acme2_order_params *p, acme2_http_request *req)
 {
@@ -7054,10 +7180,16 @@ ACME2_DEF int acme2_order_new_request(acme2_client *c, const acme2_order_params 
     size_t i;
     int rc;
     if (!p || !p->ids || p->n_ids == 0 || p->n_ids > ACME2_MAX_AUTHZ) return ACME2_ERR_PARAM;
+#ifdef ACME2_NO_ORDER_TIMES
+    if (p->not_before || p->not_after) return ACME2_ERR_UNSUPPORTED;
+#endif
     /* The directory first, without a nonce: an order refused here costs no
        request. */
     rc = acme2__prepare(c, 0, req);
     if (rc) return rc < 0 ? rc : 0;
+#ifdef ACME2_NO_PROFILES
+    if (p->profile) return ACME2_ERR_PROFILE;
+#else
     if (p->profile) {
         /* Only profiles the directory lists: a server that lists none (or
            not this one) would ignore or refuse the member, and the caller
@@ -7067,6 +7199,10 @@ ACME2_DEF int acme2_order_new_request(acme2_client *c, const acme2_order_params 
             if (strcmp(acme2_directory_profile(&c->dir, k), p->profile) == 0) found = 1;
         if (!found) return ACME2_ERR_PROFILE;
     }
+#endif
+#ifdef ACME2_NO_SUBDOMAINS
+    if (p->ancestor_domains) return ACME2_ERR_UNSUPPORTED;
+#else
     if (p->ancestor_domains) {
         /* RFC 9444 section 4.3: only where the server says it does them;
            a server that does not would ignore the member and authorize
@@ -7075,6 +7211,7 @@ ACME2_DEF int acme2_order_new_request(acme2_client *c, const acme2_order_params 
         for (i = 0; i < p->n_ids; i++)
             if (p->ancestor_domains[i] && (rc = acme2__ancestor_check(&p->ids[i], p->ancestor_domains[i])) != 0) return rc;
     }
+#endif
     rc = acme2__prepare(c, 1, req);
     if (rc) return rc < 0 ? rc : 0;
     acme2__payload_begin(c, &sb);
@@ -7087,9 +7224,13 @@ ACME2_DEF int acme2_order_new_request(acme2_client *c, const acme2_order_params 
         if (rc) return rc;
     }
     acme2_jw_arr_end(&sb);
+#ifndef ACME2_NO_ORDER_TIMES
     if (p->not_before) { acme2_jw_key(&sb, "notBefore"); acme2__jw_time(&sb, p->not_before); }
     if (p->not_after) { acme2_jw_key(&sb, "notAfter"); acme2__jw_time(&sb, p->not_after); }
+#endif
+#ifndef ACME2_NO_PROFILES
     if (p->profile) { acme2_jw_key(&sb, "profile"); acme2_jw_str(&sb, p->profile); }
+#endif
     if (p->replaces) { acme2_jw_key(&sb, "replaces"); acme2_jw_str(&sb, p->replaces); }
     acme2_jw_obj_end(&sb);
     return acme2__post_sb(c, c->dir.new_order, &sb, NULL, req);
@@ -7101,6 +7242,7 @@ ACME2_DEF const char *acme2_order_authz(const acme2_order *o, int i)
     return o->strings + o->authz_off[i];
 }
 
+#ifdef ACME2__RFC3339
 /* An optional timestamp member. */
 static int acme2__time_member(const char *js, const acme2_json_tok *t, int n, int obj, const char *key, long long *out)
 {
@@ -7110,6 +7252,7 @@ static int acme2__time_member(const char *js, const acme2_json_tok *t, int n, in
     if (k < 0 || t[k].type != ACME2_JSON_STRING) return ACME2_ERR_PROTOCOL;
     return acme2__rfc3339(js + t[k].start, (size_t)(t[k].end - t[k].start), out) < 0 ? ACME2_ERR_PROTOCOL : 0;
 }
+#endif
 
 /* Parses an order into a scratch copy first, so a bad response leaves
    `out` as it was. The scratch lives past the tokens in the work buffer. */
@@ -7126,10 +7269,14 @@ static int acme2__order_parse(acme2_client *c, const acme2_json_tok *t, int n, c
     k = acme2_json_get(js, t, n, 0, "status");
     if (k < 0 || (st = acme2__status_parse(js, &t[k])) < 0) return ACME2_ERR_PROTOCOL;
     o->status = st;
+#ifdef ACME2_NO_ORDER_TIMES
+    o->expires = o->not_before = o->not_after = 0;
+#else
     if (acme2__time_member(js, t, n, 0, "expires", &o->expires) ||
         acme2__time_member(js, t, n, 0, "notBefore", &o->not_before) ||
         acme2__time_member(js, t, n, 0, "notAfter", &o->not_after))
         return ACME2_ERR_PROTOCOL;
+#endif
     o->url = acme2__pack(o->strings, sizeof o->strings, &o->used, url, strlen(url));
     k = acme2_json_get(js, t, n, 0, "finalize");
     if (k < 0 || t[k].type != ACME2_JSON_STRING) return ACME2_ERR_PROTOCOL;
@@ -7291,11 +7438,19 @@ ACME2_DEF int acme2_order_finalize(acme2_client *c, acme2_order *o, const unsign
 static int acme2__challenge_type(const char *js, const acme2_json_tok *t)
 {
     int k;
-    for (k = ACME2_CHALLENGE_HTTP_01; k <= ACME2_CHALLENGE_DNS_PERSIST_01; k++)
+    for (k = ACME2_CHALLENGE_HTTP_01; k <= ACME2_CHALLENGE_DNS_PERSIST_01; k++) {
+#ifdef ACME2_NO_DNS_ACCOUNT
+        if (k == ACME2_CHALLENGE_DNS_ACCOUNT_01) continue;
+#endif
+#ifdef ACME2_NO_DNS_PERSIST
+        if (k == ACME2_CHALLENGE_DNS_PERSIST_01) continue;
+#endif
         if (acme2_json_eq(js, t, acme2_challenge_name(k))) return k;
+    }
     return ACME2_CHALLENGE_OTHER;
 }
 
+#ifndef ACME2_NO_DNS_PERSIST
 /* The issuerDomainNames of a dns-persist-01 challenge (draft-ietf-acme-
    dns-persist-02 sections 3.1 and 3.2), packed into the authorization's
    strings. Returns 1 when the challenge can be answered, 0 when the draft
@@ -7345,6 +7500,7 @@ static int acme2__persist_names(acme2_client *c, const char *js, const acme2_jso
     }
     return 1;
 }
+#endif
 
 ACME2_DEF const acme2_challenge *acme2_authz_challenge(const acme2_authz *a, int type)
 {
@@ -7369,14 +7525,20 @@ static int acme2__authz_parse(acme2_client *c, const acme2_json_tok *t, int n, c
     k = acme2_json_get(js, t, n, 0, "status");
     if (k < 0 || (st = acme2__status_parse(js, &t[k])) < 0) return ACME2_ERR_PROTOCOL;
     a->status = st;
+#ifdef ACME2_NO_ORDER_TIMES
+    a->expires = 0;
+#else
     if (acme2__time_member(js, t, n, 0, "expires", &a->expires)) return ACME2_ERR_PROTOCOL;
+#endif
     k = acme2_json_get(js, t, n, 0, "identifier");
     if (k < 0 || t[k].type != ACME2_JSON_OBJECT) return ACME2_ERR_PROTOCOL;
     if (acme2__identifier_parse(js, t, n, k, &a->identifier, a->strings, sizeof a->strings, &a->used)) return ACME2_ERR_PROTOCOL;
     k = acme2_json_get(js, t, n, 0, "wildcard");
     if (k >= 0 && acme2_json_bool(&t[k], &a->wildcard) < 0) return ACME2_ERR_PROTOCOL;
+#ifndef ACME2_NO_SUBDOMAINS
     k = acme2_json_get(js, t, n, 0, "subdomainAuthAllowed");
     if (k >= 0 && acme2_json_bool(&t[k], &a->subdomain_auth_allowed) < 0) return ACME2_ERR_PROTOCOL;
+#endif
     a->url = acme2__pack(a->strings, sizeof a->strings, &a->used, url, strlen(url));
     if (!a->url) return ACME2_ERR_NOSPACE;
     k = acme2_json_get(js, t, n, 0, "challenges");
@@ -7406,12 +7568,17 @@ static int acme2__authz_parse(acme2_client *c, const acme2_json_tok *t, int n, c
             return acme2__pack_error(js, &t[j]);
         if (!ch->token) return ACME2_ERR_NOSPACE;
         if ((rc = acme2__url_ok(c, ch->url)) != 0) return rc;
+#ifdef ACME2_NO_ORDER_TIMES
+        ch->validated = 0;
+#else
         if (acme2__time_member(js, t, n, i, "validated", &ch->validated)) return ACME2_ERR_PROTOCOL;
+#endif
         j = acme2_json_get(js, t, n, i, "error");
         ch->has_error = j >= 0;
         if (ch->has_error && failed < 0) failed = j;
         ch->n_issuer_domains = 0;
         ch->issuer_domains = ch->token;
+#ifndef ACME2_NO_DNS_PERSIST
         if (ch->type == ACME2_CHALLENGE_DNS_PERSIST_01) {
             rc = acme2__persist_names(c, js, t, n, i, a, ch);
             if (rc < 0) return rc;
@@ -7420,6 +7587,7 @@ static int acme2__authz_parse(acme2_client *c, const acme2_json_tok *t, int n, c
                 ch->type = ACME2_CHALLENGE_OTHER;
             }
         }
+#endif
         a->n_challenges++;
     }
     /* Commit and rebase. */
@@ -7582,6 +7750,7 @@ ACME2_DEF int acme2_challenge_accept(acme2_client *c, const char *url)
 
 /* ---- certificates ---- */
 
+#ifndef ACME2_NO_CHAIN_LINKS
 /* Alternate chains are optional extras: one whose URL the client would
    refuse (not https, too long) is dropped rather than failing the chain
    that did arrive. */
@@ -7602,6 +7771,7 @@ static void acme2__drop_insecure_links(acme2_client *c)
     r->links_len = out;
     r->n_alternates = kept;
 }
+#endif
 
 ACME2_DEF int acme2_certificate_request(acme2_client *c, const char *url, acme2_http_request *req)
 {
@@ -7621,7 +7791,9 @@ ACME2_DEF int acme2_certificate_response(acme2_client *c, const char **pem, size
     if (rc) return rc;
     if (!acme2__ct_is(c, "application/pem-certificate-chain")) return ACME2_ERR_CONTENT_TYPE;
     if (c->resp.body_len == 0) return ACME2_ERR_PROTOCOL;
+#ifndef ACME2_NO_CHAIN_LINKS
     acme2__drop_insecure_links(c);
+#endif
     if (pem) *pem = c->resp.body;
     if (pem_len) *pem_len = c->resp.body_len;
     return 0;
@@ -7633,6 +7805,7 @@ ACME2_DEF int acme2_certificate_download(acme2_client *c, const char *url, const
 }
 
 /* ---- the issuer through Link rel="up" ---- */
+#ifndef ACME2_NO_CHAIN_LINKS
 
 ACME2_DEF int acme2_certificate_issuer_request(acme2_client *c, const char *url, acme2_http_request *req)
 {
@@ -7790,6 +7963,7 @@ ACME2_DEF int acme2_certificate_download_chain(acme2_client *c, const char *url,
     *pem_len = have;
     return 0;
 }
+#endif
 
 #ifndef ACME2_NO_REVOKE
 ACME2_DEF int acme2_revoke_request(acme2_client *c, const unsigned char *cert_der, size_t cert_len, int reason,
@@ -7884,6 +8058,7 @@ ACME2_DEF int acme2_renewal_info_get(acme2_client *c, const char *cert_id, acme2
 #endif
 
 /* ---- the account's orders list ---- */
+#ifndef ACME2_NO_ORDERS_LIST
 
 ACME2_DEF const char *acme2_orders_page_url(const acme2_orders_page *p, int i)
 {
@@ -7965,6 +8140,7 @@ ACME2_DEF int acme2_account_orders(acme2_client *c, const char *url, int (*fn)(v
     }
     return ACME2_ERR_TOO_LARGE;
 }
+#endif
 
 /* == issue == (implementation) */
 
@@ -7977,6 +8153,7 @@ static int acme2__challenge_info(acme2_client *c, acme2_challenge_info *ci, char
     size_t used = 0;
     int n;
     char *ka = buf, *name, *value, *path;
+#ifndef ACME2_NO_DNS_PERSIST
     if (ci->type == ACME2_CHALLENGE_DNS_PERSIST_01) {
         /* No token: the record binds the account, not one challenge. It
            names the directory's first issuer domain, which every
@@ -8015,13 +8192,16 @@ static int acme2__challenge_info(acme2_client *c, acme2_challenge_info *ci, char
         ci->http_path = path;
         return 0;
     }
+#endif
     n = acme2_key_authorization(c->key, ci->token, ka, cap);
     if (n < 0) return n;
     used = (size_t)n + 1;
     name = buf + used;
     name[0] = 0;
     if (ci->type == ACME2_CHALLENGE_DNS_01) n = acme2_dns01_name(ci->identifier.value, name, cap - used);
+#ifndef ACME2_NO_DNS_ACCOUNT
     else if (ci->type == ACME2_CHALLENGE_DNS_ACCOUNT_01) n = acme2_dns_account01_name(c->kid, ci->identifier.value, name, cap - used);
+#endif
     else n = 0;
     if (n < 0) return n;
     used += (size_t)n + 1;
@@ -8307,8 +8487,10 @@ static int acme2__is_build(acme2_issuance *is, acme2_http_request *req)
         const unsigned char *csr = p->csr ? p->csr : (const unsigned char *)&is->authz;
         return acme2_order_finalize_request(c, &is->order, csr, p->csr ? p->csr_len : is->chain_len, req);
     }
+#ifndef ACME2_NO_CHAIN_LINKS
     case ACME2__OP_UP:
         return acme2_certificate_issuer_request(c, is->cert_url, req);
+#endif
     default: /* ALT, CERT: only the wanted chain goes to the caller's sink */
         if (is->op == ACME2__OP_CERT) acme2_client_set_sink(c, p->sink, p->sink_user);
         else acme2_client_set_sink(c, NULL, NULL);
@@ -8327,12 +8509,14 @@ static int acme2__is_parse(acme2_issuance *is)
     case ACME2__OP_AUTHZ: case ACME2__OP_WHY: return acme2_authz_get_response(c, &is->authz);
     case ACME2__OP_ACCEPT: return acme2_challenge_accept_response(c);
     case ACME2__OP_FINALIZE: return acme2_order_finalize_response(c, &is->order);
+#ifndef ACME2_NO_CHAIN_LINKS
     case ACME2__OP_UP: {
         char *area = c->work + c->work_size - c->work_limit;
         rc = acme2_certificate_issuer_response(c, area, is->area_size, &is->chain_len);
         is->chain = area;
         return rc;
     }
+#endif
     default:
         rc = acme2_certificate_response(c, &is->chain, &is->chain_len);
         acme2_client_set_sink(c, is->keep_sink, is->keep_sink_user);
@@ -8348,6 +8532,7 @@ static void acme2__is_release_area(acme2_issuance *is)
     is->area_size = 0;
 }
 
+#ifndef ACME2_NO_CHAIN_LINKS
 /* full_chain: the response named its issuer (Link rel="up"). Returns 0 to
    fetch it (OP_UP set), 1 when the chain is whole (its top is
    self-issued), or an error. The chain moves to the end of the work
@@ -8375,6 +8560,7 @@ static int acme2__is_want_issuer(acme2_issuance *is)
     is->resend = 1;
     return 0;
 }
+#endif
 
 /* The order exists (made or resumed): authorize it if pending, else go
    straight to finalizing. */
@@ -8467,6 +8653,7 @@ static int acme2__is_after(acme2_issuance *is, int rc)
         if (rc) return rc;
         acme2__is_enter_poll(is, ACME2__PH_POLL2);
         return 0;
+#ifndef ACME2_NO_CHAIN_LINKS
     case ACME2__OP_ALT: {
         /* The default chain's Link headers name the alternates. */
         const char *alt = rc ? NULL : acme2_certificate_alternate(c, p->chain - 1);
@@ -8478,12 +8665,15 @@ static int acme2__is_after(acme2_issuance *is, int rc)
         is->resend = 1;
         return 0;
     }
+#endif
     default: /* CERT, UP */
         if (rc) return rc;
+#ifndef ACME2_NO_CHAIN_LINKS
         if (p->full_chain && acme2_certificate_up(c)) {
             rc = acme2__is_want_issuer(is);
             if (rc <= 0) return rc;
         }
+#endif
         /* Handed out only once checked. */
         rc = acme2_chain_check(c, is->chain, is->chain_len, p->cert_key, p->csr, p->csr_len, p->ids, p->n_ids);
         if (rc) return rc;
@@ -8691,6 +8881,9 @@ ACME2_DEF int acme2_issuance_start(acme2_issuance *is, acme2_client *c, const ac
     if (!is || !c || !p || !p->ids || !p->n_ids || (!p->cert_key && !p->csr)) return ACME2_ERR_PARAM;
     if (p->csr && !p->csr_len) return ACME2_ERR_PARAM;
     if (p->full_chain && p->sink) return ACME2_ERR_PARAM; /* the issuers are appended in the work buffer */
+#ifdef ACME2_NO_CHAIN_LINKS
+    if (p->full_chain || p->chain) return ACME2_ERR_UNSUPPORTED;
+#endif
     ACME2_MEMSET(is, 0, offsetof(acme2_issuance, order));
     is->c = c;
     is->p = p;

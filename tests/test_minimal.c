@@ -151,11 +151,142 @@ static void minimal_drops_features_as_documented(void)
     CHECK_STR(acme2_strerror(ACME2_ERR_DER), "");
 }
 
+/* What issuing does not need is not read: profiles, RFC 9444, the
+   dns-persist-01 meta, subproblems, timestamps, the draft challenges and
+   Link headers; the requests that would need them fail before any
+   request. */
+static const char DIR_EVERYTHING[] =
+    "{\"newNonce\":\"" CA "/nonce\",\"newAccount\":\"" CA "/acct\",\"newOrder\":\"" CA "/order\","
+    "\"meta\":{\"caaIdentities\":[\"ca.test\"],\"profiles\":{\"classic\":\"c\"},\"subdomainAuthAllowed\":true,"
+    "\"accountHashPrefix\":\"" CA "/account-hash/\",\"issuerDomainNames\":[\"ca.test\"]}}";
+static const char AUTHZ_DRAFTS[] =
+    "{\"identifier\":{\"type\":\"dns\",\"value\":\"example.org\"},\"status\":\"valid\",\"expires\":\"2026-12-06T00:00:00Z\","
+    "\"subdomainAuthAllowed\":true,"
+    "\"challenges\":[{\"type\":\"dns-account-01\",\"url\":\"" CA "/chall/4\",\"status\":\"valid\",\"token\":\"tok-acct_4\","
+    "\"validated\":\"2026-11-30T10:00:00Z\"},"
+    "{\"type\":\"dns-persist-01\",\"url\":\"" CA "/chall/5\",\"status\":\"pending\",\"issuerDomainNames\":[\"ca.test\"]}]}";
+
+static void minimal_reads_only_what_issuing_needs(void)
+{
+    static const step steps[] = {
+        { "GET", DIR_URL, 0, NULL, 200, JSON_CT, DIR_EVERYTHING, NULL },
+        ST_ORDER(ORDER2_INVALID),
+        ST_ORDER(ORDER_PENDING),
+        ST_AUTHZ(1, AUTHZ_DRAFTS),
+        { "POST", CA "/cert/1", 0, "", 200,
+          PEM_CT "Link: <" CA "/cert/1/up>;rel=\"up\", <" CA "/cert/1/1>;rel=\"alternate\"\n", NULL, NULL },
+    };
+    acme2_client c;
+    script s;
+    acme2_order o;
+    acme2_authz a;
+    acme2_order_params op;
+    acme2_identifier id;
+    const acme2_problem *pr;
+    const acme2_directory *d;
+    const char *pem, *anc[1] = { "example.org" };
+    size_t pem_len;
+    acme2_http_request req;
+    setup_keys();
+    REQUIRE(known_account(&c, &s, steps, NSTEPS(steps), NULL) == 0);
+    d = acme2_client_directory(&c);
+    REQUIRE(d != NULL);
+    CHECK_INT(d->n_caa, 1);
+    CHECK_INT(d->n_profiles, 0);
+    CHECK_INT(d->subdomain_auth_allowed, 0);
+    CHECK_STR(d->account_hash_prefix, "");
+    CHECK_INT(d->n_issuer_domains, 0);
+    /* no subproblems: the problem itself is still read */
+    memset(&o, 0, sizeof o);
+    CHECK_INT(acme2_order_get(&c, CA "/order/1", &o), ACME2_ERR_INVALID);
+    pr = acme2_client_problem(&c);
+    CHECK_INT(pr->type, ACME2_PROB_COMPOUND);
+    CHECK_STR(pr->detail, "Some identifiers failed");
+    CHECK_INT(pr->n_sub, 0);
+    CHECK_INT(pr->n_sub_total, 0);
+    /* no timestamps */
+    CHECK_INT(acme2_order_get(&c, CA "/order/1", &o), 0);
+    CHECK_INT(o.status, ACME2_STATUS_PENDING);
+    CHECK(o.expires == 0);
+    CHECK_STR(acme2_order_authz(&o, 0), CA "/authz/1");
+    /* the draft challenges are other challenges; no RFC 9444 */
+    CHECK_INT(acme2_authz_get(&c, CA "/authz/1", &a), 0);
+    CHECK(a.expires == 0);
+    CHECK_INT(a.subdomain_auth_allowed, 0);
+    REQUIRE(a.n_challenges == 2);
+    CHECK_INT(a.challenges[0].type, ACME2_CHALLENGE_OTHER);
+    CHECK_STR(a.challenges[0].type_str, "dns-account-01");
+    CHECK_STR(a.challenges[0].token, "tok-acct_4");
+    CHECK(a.challenges[0].validated == 0);
+    CHECK_INT(a.challenges[1].type, ACME2_CHALLENGE_OTHER);
+    CHECK_STR(a.challenges[1].type_str, "dns-persist-01");
+    CHECK_INT(a.challenges[1].n_issuer_domains, 0);
+    /* Link headers are not kept (the body is not needed for that) */
+    CHECK_INT(acme2_certificate_download(&c, CA "/cert/1", &pem, &pem_len), ACME2_ERR_PROTOCOL);
+    CHECK_STR(c.resp.link_up, "");
+    CHECK_INT(c.resp.n_alternates, 0);
+    SCRIPT_DONE(s);
+    /* orders that need a dropped feature fail before any request */
+    example_id(&id, "www.example.org");
+    memset(&op, 0, sizeof op);
+    op.ids = &id;
+    op.n_ids = 1;
+    op.profile = "classic";
+    CHECK_INT(acme2_order_new_request(&c, &op, &req), ACME2_ERR_PROFILE);
+    op.profile = NULL;
+    op.ancestor_domains = anc;
+    CHECK_INT(acme2_order_new_request(&c, &op, &req), ACME2_ERR_UNSUPPORTED);
+    op.ancestor_domains = NULL;
+    op.not_after = 1800000000;
+    CHECK_INT(acme2_order_new_request(&c, &op, &req), ACME2_ERR_UNSUPPORTED);
+    SCRIPT_DONE(s);
+}
+
+/* Retry-After: delta-seconds only; a date is as if there were none. */
+static void minimal_retry_after_is_seconds_only(void)
+{
+    acme2_http_response r;
+    CHECK(acme2_retry_after_parse("120", 3, 1000) == 120);
+    CHECK(acme2_retry_after_parse("Sun, 06 Nov 1994 08:49:37 GMT", 29, 0) == ACME2_ERR_PROTOCOL);
+    memset(&r, 0, sizeof r);
+    CHECK_INT(acme2_response_status(&r, 503), 0);
+    CHECK_INT(acme2_response_header(&r, "Retry-After", 11, "Sun, 06 Nov 2050 08:49:37 GMT", 29), 0);
+    CHECK(r.retry_after == -1);
+    CHECK_INT(acme2_response_header(&r, "Retry-After", 11, "7", 1), 0);
+    CHECK(r.retry_after == 7);
+}
+
+/* acme2_issue refuses what needs Link headers before any request. */
+static void minimal_issue_refuses_chain_links(void)
+{
+    static const step steps[] = { ST_DIR };
+    acme2_client c;
+    script s;
+    acme2_issue_params p;
+    acme2_identifier id;
+    calls k;
+    const char *pem = NULL;
+    size_t pem_len = 0;
+    setup_keys();
+    REQUIRE(known_account(&c, &s, steps, NSTEPS(steps), NULL) == 0);
+    issue_params(&p, &id, &k);
+    p.full_chain = 1;
+    CHECK_INT(acme2_issue(&c, &p, &pem, &pem_len), ACME2_ERR_UNSUPPORTED);
+    p.full_chain = 0;
+    p.chain = 1;
+    CHECK_INT(acme2_issue(&c, &p, &pem, &pem_len), ACME2_ERR_UNSUPPORTED);
+    CHECK_INT(k.deployed, 0);
+    SCRIPT_DONE(s);
+}
+
 int main(void)
 {
     RUN(minimal_issues_with_http01);
     RUN(minimal_issues_with_dns01_and_a_p384_account);
     RUN(minimal_still_checks_the_leaf);
     RUN(minimal_drops_features_as_documented);
+    RUN(minimal_reads_only_what_issuing_needs);
+    RUN(minimal_retry_after_is_seconds_only);
+    RUN(minimal_issue_refuses_chain_links);
     return t_done("minimal");
 }
