@@ -124,6 +124,8 @@
                             schedule's own wait; 429/503 not retried)
      ACME2_NO_SUBPROBLEMS   a problem's subproblems are not read (n_sub and
                             n_sub_total stay 0)
+     ACME2_NO_LOG           the log callback of acme2_options is never
+                            called (the messages are not compiled in)
      ACME2_MINIMAL          all of the above plus ACME2_NO_RSA and
                             ACME2_NO_STRERROR: the smallest client that
                             still issues with an EC key (what `make size`
@@ -217,6 +219,9 @@
 #endif
 #ifndef ACME2_NO_SUBPROBLEMS
 #define ACME2_NO_SUBPROBLEMS
+#endif
+#ifndef ACME2_NO_LOG
+#define ACME2_NO_LOG
 #endif
 #endif
 
@@ -6149,6 +6154,10 @@ ACME2_DEF const char *acme2_challenge_name(int type)
     }
 }
 
+#ifdef ACME2_NO_LOG
+/* No messages: the texts are not compiled in. */
+#define acme2__log(c, level, a, b) ((void)(c))
+#else
 static void acme2__log(acme2_client *c, int level, const char *a, const char *b)
 {
     char msg[ACME2_MAX_URL + 96];
@@ -6160,6 +6169,7 @@ static void acme2__log(acme2_client *c, int level, const char *a, const char *b)
     acme2_sb_finish(&sb);
     c->opt.log(c->opt.log_user, level, msg);
 }
+#endif
 
 #ifndef ACME2_NO_HOSTED
 static long long acme2__default_clock(void *user)
