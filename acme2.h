@@ -6142,6 +6142,13 @@ static int acme2__status_parse(const char *js, const acme2_json_tok *t)
     return ACME2_ERR_PROTOCOL;
 }
 
+/* The required "status" member of object obj, or ACME2_ERR_PROTOCOL. */
+static int acme2__status_member(const char *js, const acme2_json_tok *t, int n, int obj)
+{
+    int k = acme2_json_get(js, t, n, obj, "status");
+    return k < 0 ? ACME2_ERR_PROTOCOL : acme2__status_parse(js, &t[k]);
+}
+
 ACME2_DEF const char *acme2_challenge_name(int type)
 {
     switch (type) {
@@ -6237,6 +6244,23 @@ static const char *acme2__pack_json(char *area, size_t cap, size_t *used, const 
 static int acme2__pack_error(const char *js, const acme2_json_tok *t)
 {
     return (t->type == ACME2_JSON_STRING && acme2_json_str(js, t, NULL, 0) >= 0) ? ACME2_ERR_NOSPACE : ACME2_ERR_PROTOCOL;
+}
+
+/* String member key of object obj, unescaped into a packed area. Absent:
+   "" there when optional, ACME2_ERR_PROTOCOL when required, as for a value
+   that is no string; a string that does not fit fails as in
+   acme2__pack_error. */
+static int acme2__str_member(const char *js, const acme2_json_tok *t, int n, int obj, const char *key, int required,
+                             char *area, size_t cap, size_t *used, const char **out)
+{
+    int k = acme2_json_get(js, t, n, obj, key);
+    if (k == ACME2_ERR_NOT_FOUND && !required) {
+        *out = acme2__pack(area, cap, used, "", 0);
+        return *out ? 0 : ACME2_ERR_NOSPACE;
+    }
+    if (k < 0 || t[k].type != ACME2_JSON_STRING) return ACME2_ERR_PROTOCOL;
+    *out = acme2__pack_json(area, cap, used, js, &t[k]);
+    return *out ? 0 : acme2__pack_error(js, &t[k]);
 }
 
 /* Like acme2__pack_json, but a string too long is cut (at the first escape
@@ -6978,8 +7002,7 @@ ACME2_DEF int acme2_account_new_request(acme2_client *c, const acme2_account_par
 
 static int acme2__account_parse(acme2_client *c, acme2_json_tok *t, int n, acme2_account *out)
 {
-    int k = acme2_json_get(c->resp.body, t, n, 0, "status");
-    int st = k >= 0 ? acme2__status_parse(c->resp.body, &t[k]) : ACME2_ERR_PROTOCOL, rc;
+    int st = acme2__status_member(c->resp.body, t, n, 0), k, rc;
     char orders[ACME2_MAX_URL + 1];
     if (st < 0) return ACME2_ERR_PROTOCOL;
     orders[0] = 0;
@@ -7276,8 +7299,7 @@ static int acme2__order_parse(acme2_client *c, const acme2_json_tok *t, int n, c
     o = (acme2_order *)(void *)(c->work + off);
     o->used = 0;
     o->n_authz = 0;
-    k = acme2_json_get(js, t, n, 0, "status");
-    if (k < 0 || (st = acme2__status_parse(js, &t[k])) < 0) return ACME2_ERR_PROTOCOL;
+    if ((st = acme2__status_member(js, t, n, 0)) < 0) return st;
     o->status = st;
 #ifdef ACME2_NO_ORDER_TIMES
     o->expires = o->not_before = o->not_after = 0;
@@ -7288,16 +7310,10 @@ static int acme2__order_parse(acme2_client *c, const acme2_json_tok *t, int n, c
         return ACME2_ERR_PROTOCOL;
 #endif
     o->url = acme2__pack(o->strings, sizeof o->strings, &o->used, url, strlen(url));
-    k = acme2_json_get(js, t, n, 0, "finalize");
-    if (k < 0 || t[k].type != ACME2_JSON_STRING) return ACME2_ERR_PROTOCOL;
-    o->finalize = acme2__pack_json(o->strings, sizeof o->strings, &o->used, js, &t[k]);
-    if (!o->finalize) return acme2__pack_error(js, &t[k]);
-    k = acme2_json_get(js, t, n, 0, "certificate");
-    if (k == ACME2_ERR_NOT_FOUND) o->certificate = acme2__pack(o->strings, sizeof o->strings, &o->used, "", 0);
-    else if (k < 0 || t[k].type != ACME2_JSON_STRING) return ACME2_ERR_PROTOCOL;
-    else if ((o->certificate = acme2__pack_json(o->strings, sizeof o->strings, &o->used, js, &t[k])) == NULL)
-        return acme2__pack_error(js, &t[k]);
-    if (!o->url || !o->finalize || !o->certificate) return ACME2_ERR_NOSPACE;
+    if ((rc = acme2__str_member(js, t, n, 0, "finalize", 1, o->strings, sizeof o->strings, &o->used, &o->finalize)) != 0 ||
+        (rc = acme2__str_member(js, t, n, 0, "certificate", 0, o->strings, sizeof o->strings, &o->used, &o->certificate)) != 0)
+        return rc;
+    if (!o->url) return ACME2_ERR_NOSPACE;
     /* URLs from a body get the checks of the directory's: http:// is
        ACME2_ERR_INSECURE_URL, not a generic protocol error. */
     if ((rc = acme2__url_ok(c, o->finalize)) != 0) return rc;
@@ -7445,7 +7461,7 @@ ACME2_DEF int acme2_order_finalize(acme2_client *c, acme2_order *o, const unsign
 
 /* ---- authorizations and challenges ---- */
 
-static int acme2__challenge_type(const char *js, const acme2_json_tok *t)
+static int acme2__challenge_type(const char *type_str)
 {
     int k;
     for (k = ACME2_CHALLENGE_HTTP_01; k <= ACME2_CHALLENGE_DNS_PERSIST_01; k++) {
@@ -7455,7 +7471,7 @@ static int acme2__challenge_type(const char *js, const acme2_json_tok *t)
 #ifdef ACME2_NO_DNS_PERSIST
         if (k == ACME2_CHALLENGE_DNS_PERSIST_01) continue;
 #endif
-        if (acme2_json_eq(js, t, acme2_challenge_name(k))) return k;
+        if (strcmp(type_str, acme2_challenge_name(k)) == 0) return k;
     }
     return ACME2_CHALLENGE_OTHER;
 }
@@ -7532,8 +7548,7 @@ static int acme2__authz_parse(acme2_client *c, const acme2_json_tok *t, int n, c
     a->n_challenges = 0;
     a->wildcard = 0;
     a->subdomain_auth_allowed = 0;
-    k = acme2_json_get(js, t, n, 0, "status");
-    if (k < 0 || (st = acme2__status_parse(js, &t[k])) < 0) return ACME2_ERR_PROTOCOL;
+    if ((st = acme2__status_member(js, t, n, 0)) < 0) return st;
     a->status = st;
 #ifdef ACME2_NO_ORDER_TIMES
     a->expires = 0;
@@ -7555,28 +7570,17 @@ static int acme2__authz_parse(acme2_client *c, const acme2_json_tok *t, int n, c
     if (k < 0 || t[k].type != ACME2_JSON_ARRAY) return ACME2_ERR_PROTOCOL;
     for (e = 0, i = k + 1; e < t[k].size; e++, i = acme2_json_next(t, n, i)) {
         acme2_challenge *ch;
-        int j, cst;
+        int j;
         if (t[i].type != ACME2_JSON_OBJECT) return ACME2_ERR_PROTOCOL;
         if (a->n_challenges == ACME2_MAX_CHALLENGES) continue; /* the rest are not offered to us */
         ch = &a->challenges[a->n_challenges];
-        j = acme2_json_get(js, t, n, i, "type");
-        if (j < 0 || t[j].type != ACME2_JSON_STRING) return ACME2_ERR_PROTOCOL;
-        ch->type = acme2__challenge_type(js, &t[j]);
-        ch->type_str = acme2__pack_json(a->strings, sizeof a->strings, &a->used, js, &t[j]);
-        if (!ch->type_str) return acme2__pack_error(js, &t[j]);
-        j = acme2_json_get(js, t, n, i, "url");
-        if (j < 0 || t[j].type != ACME2_JSON_STRING) return ACME2_ERR_PROTOCOL;
-        ch->url = acme2__pack_json(a->strings, sizeof a->strings, &a->used, js, &t[j]);
-        if (!ch->url) return acme2__pack_error(js, &t[j]);
-        j = acme2_json_get(js, t, n, i, "status");
-        if (j < 0 || (cst = acme2__status_parse(js, &t[j])) < 0) return ACME2_ERR_PROTOCOL;
-        ch->status = cst;
-        j = acme2_json_get(js, t, n, i, "token");
-        if (j == ACME2_ERR_NOT_FOUND) ch->token = acme2__pack(a->strings, sizeof a->strings, &a->used, "", 0);
-        else if (j < 0 || t[j].type != ACME2_JSON_STRING) return ACME2_ERR_PROTOCOL;
-        else if ((ch->token = acme2__pack_json(a->strings, sizeof a->strings, &a->used, js, &t[j])) == NULL)
-            return acme2__pack_error(js, &t[j]);
-        if (!ch->token) return ACME2_ERR_NOSPACE;
+        if ((rc = acme2__str_member(js, t, n, i, "type", 1, a->strings, sizeof a->strings, &a->used, &ch->type_str)) != 0 ||
+            (rc = acme2__str_member(js, t, n, i, "url", 1, a->strings, sizeof a->strings, &a->used, &ch->url)) != 0)
+            return rc;
+        ch->type = acme2__challenge_type(ch->type_str);
+        if ((ch->status = acme2__status_member(js, t, n, i)) < 0) return ch->status;
+        if ((rc = acme2__str_member(js, t, n, i, "token", 0, a->strings, sizeof a->strings, &a->used, &ch->token)) != 0)
+            return rc;
         if ((rc = acme2__url_ok(c, ch->url)) != 0) return rc;
 #ifdef ACME2_NO_ORDER_TIMES
         ch->validated = 0;
@@ -7746,11 +7750,9 @@ ACME2_DEF int acme2_challenge_accept_request(acme2_client *c, const char *url, a
 ACME2_DEF int acme2_challenge_accept_response(acme2_client *c)
 {
     acme2_json_tok *t = NULL;
-    int n = 0, k, rc = acme2__begin_json(c, 1, &t, &n);
+    int n = 0, rc = acme2__begin_json(c, 1, &t, &n);
     if (rc) return rc;
-    k = acme2_json_get(c->resp.body, t, n, 0, "status");
-    if (k < 0 || acme2__status_parse(c->resp.body, &t[k]) < 0) return ACME2_ERR_PROTOCOL;
-    return 0;
+    return acme2__status_member(c->resp.body, t, n, 0) < 0 ? ACME2_ERR_PROTOCOL : 0;
 }
 
 ACME2_DEF int acme2_challenge_accept(acme2_client *c, const char *url)
