@@ -126,6 +126,10 @@
                             n_sub_total stay 0)
      ACME2_NO_LOG           the log callback of acme2_options is never
                             called (the messages are not compiled in)
+     ACME2_NO_PROBLEM_TYPES a problem's type is ACME2_PROB_OTHER but for the
+                            two the library acts on (ACME2_PROB_BAD_NONCE,
+                            ACME2_PROB_ALREADY_REPLACED); type_str still
+                            holds the server's text
      ACME2_MINIMAL          all of the above plus ACME2_NO_RSA and
                             ACME2_NO_STRERROR: the smallest client that
                             still issues with an EC key (what `make size`
@@ -222,6 +226,9 @@
 #endif
 #ifndef ACME2_NO_LOG
 #define ACME2_NO_LOG
+#endif
+#ifndef ACME2_NO_PROBLEM_TYPES
+#define ACME2_NO_PROBLEM_TYPES
 #endif
 #endif
 
@@ -6576,18 +6583,26 @@ static int acme2__post_sb(acme2_client *c, const char *url, acme2_sb *sb, const 
 
 static int acme2__problem_type(const char *type_str)
 {
+    static const char prefix[] = "urn:ietf:params:acme:error:";
+    const char *t;
+#ifdef ACME2_NO_PROBLEM_TYPES
+    if (strncmp(type_str, prefix, sizeof prefix - 1) != 0) return ACME2_PROB_OTHER;
+    t = type_str + sizeof prefix - 1;
+    /* Only the types the library itself acts on. */
+    if (strcmp(t, "badNonce") == 0) return ACME2_PROB_BAD_NONCE;
+    if (strcmp(t, "alreadyReplaced") == 0) return ACME2_PROB_ALREADY_REPLACED;
+#else
     /* One table from the list (the enum follows its order after OTHER):
        a loop, not a comparison per type, keeps firmware code small. */
 #define ACME2__PROB_NAME(name, text) text,
     static const char *const names[] = { ACME2_PROBLEM_LIST(ACME2__PROB_NAME) };
 #undef ACME2__PROB_NAME
-    static const char prefix[] = "urn:ietf:params:acme:error:";
-    const char *t;
     size_t i;
     if (strncmp(type_str, prefix, sizeof prefix - 1) != 0) return ACME2_PROB_OTHER;
     t = type_str + sizeof prefix - 1;
     for (i = 0; i < sizeof names / sizeof names[0]; i++)
         if (strcmp(t, names[i]) == 0) return ACME2_PROB_OTHER + 1 + (int)i;
+#endif
     return ACME2_PROB_OTHER;
 }
 
