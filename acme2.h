@@ -6090,15 +6090,16 @@ ACME2_DEF long long acme2_retry_after_parse(const char *v, size_t n, long long n
    optional fraction, "Z" or a numeric offset. */
 static int acme2__rfc3339(const char *v, size_t n, long long *out)
 {
-    unsigned y, mo, d, h, mi, s, oh = 0, om = 0;
-    size_t i = 19;
+    static const unsigned char at[6] = { 0, 5, 8, 11, 14, 17 }; /* year, month, day, hour, minute, second */
+    unsigned f[6], y, mo, d, h, mi, s, oh = 0, om = 0;
+    size_t i = 19, k;
     long long t;
     if (n < 20 || v[4] != '-' || v[7] != '-' || (v[10] != 'T' && v[10] != 't') || v[13] != ':' || v[16] != ':')
         return ACME2_ERR_PROTOCOL;
-    if (!acme2__digits(v, 4, &y) || !acme2__digits(v + 5, 2, &mo) || !acme2__digits(v + 8, 2, &d) ||
-        !acme2__digits(v + 11, 2, &h) || !acme2__digits(v + 14, 2, &mi) || !acme2__digits(v + 17, 2, &s) ||
-        !acme2__civil_ok(y, mo, d, h, mi, s))
-        return ACME2_ERR_PROTOCOL;
+    for (k = 0; k < 6; k++)
+        if (!acme2__digits(v + at[k], k ? 2 : 4, &f[k])) return ACME2_ERR_PROTOCOL;
+    y = f[0]; mo = f[1]; d = f[2]; h = f[3]; mi = f[4]; s = f[5];
+    if (!acme2__civil_ok(y, mo, d, h, mi, s)) return ACME2_ERR_PROTOCOL;
     if (v[i] == '.') {
         size_t f = ++i;
         while (i < n && v[i] >= '0' && v[i] <= '9') i++;
@@ -6620,6 +6621,20 @@ static int acme2__identifier_parse(const char *js, const acme2_json_tok *t, int 
     return 0;
 }
 
+/* type, type_str and detail of a problem or subproblem object obj, packed
+   into the problem's strings; what is missing or does not fit stays as it
+   was (""). */
+static int acme2__problem_text(acme2_problem *p, const char *js, const acme2_json_tok *t, int n, int obj,
+                               const char **type_str, const char **detail)
+{
+    int i = acme2_json_get(js, t, n, obj, "type");
+    const char *s;
+    if (i >= 0 && (s = acme2__pack_json(p->strings, sizeof p->strings, &p->used, js, &t[i])) != NULL) *type_str = s;
+    i = acme2_json_get(js, t, n, obj, "detail");
+    if (i >= 0 && (s = acme2__pack_text(p->strings, sizeof p->strings, &p->used, js, &t[i])) != NULL) *detail = s;
+    return acme2__problem_type(*type_str);
+}
+
 /* Fills c->problem from a problem object (RFC 7807 / RFC 8555 6.7). A
    problem that is malformed still yields what could be read. */
 static void acme2__problem_parse(acme2_client *c, const char *js, const acme2_json_tok *t, int n, int obj, int status)
@@ -6632,17 +6647,7 @@ static void acme2__problem_parse(acme2_client *c, const char *js, const acme2_js
     p->type_str = p->detail = "";
     p->type = ACME2_PROB_OTHER;
     if (obj < 0 || t[obj].type != ACME2_JSON_OBJECT) return;
-    i = acme2_json_get(js, t, n, obj, "type");
-    if (i >= 0) {
-        const char *s = acme2__pack_json(p->strings, sizeof p->strings, &p->used, js, &t[i]);
-        if (s) p->type_str = s;
-    }
-    p->type = acme2__problem_type(p->type_str);
-    i = acme2_json_get(js, t, n, obj, "detail");
-    if (i >= 0) {
-        const char *s = acme2__pack_text(p->strings, sizeof p->strings, &p->used, js, &t[i]);
-        if (s) p->detail = s;
-    }
+    p->type = acme2__problem_text(p, js, t, n, obj, &p->type_str, &p->detail);
 #ifndef ACME2_NO_SUBPROBLEMS
     arr = acme2_json_get(js, t, n, obj, "subproblems");
     if (arr < 0 || t[arr].type != ACME2_JSON_ARRAY) return;
@@ -6650,17 +6655,12 @@ static void acme2__problem_parse(acme2_client *c, const char *js, const acme2_js
     for (k = 0, i = arr + 1; k < t[arr].size && i < n; k++, i = acme2_json_next(t, n, i)) {
         acme2_subproblem *sp;
         int j;
-        const char *s;
         if (p->n_sub == ACME2_MAX_SUBPROBLEMS || t[i].type != ACME2_JSON_OBJECT) continue;
         sp = &p->sub[p->n_sub];
         sp->type_str = sp->detail = "";
         sp->identifier.type = 0;
         sp->identifier.value = "";
-        j = acme2_json_get(js, t, n, i, "type");
-        if (j >= 0 && (s = acme2__pack_json(p->strings, sizeof p->strings, &p->used, js, &t[j])) != NULL) sp->type_str = s;
-        sp->type = acme2__problem_type(sp->type_str);
-        j = acme2_json_get(js, t, n, i, "detail");
-        if (j >= 0 && (s = acme2__pack_text(p->strings, sizeof p->strings, &p->used, js, &t[j])) != NULL) sp->detail = s;
+        sp->type = acme2__problem_text(p, js, t, n, i, &sp->type_str, &sp->detail);
         j = acme2_json_get(js, t, n, i, "identifier");
         if (j >= 0 && t[j].type == ACME2_JSON_OBJECT) {
             acme2_identifier id;
@@ -6669,7 +6669,7 @@ static void acme2__problem_parse(acme2_client *c, const char *js, const acme2_js
         p->n_sub++;
     }
 #else
-    (void)k; (void)arr;
+    (void)i; (void)k; (void)arr;
 #endif
 }
 
