@@ -954,9 +954,11 @@ typedef struct acme2_http_response {
     char location[ACME2_MAX_URL + 1];     /* Location, "" if none */
     char content_type[ACME2_MAX_CONTENT_TYPE + 1]; /* lower-cased media type */
     long long retry_after;                /* seconds from the response's arrival, -1 if none */
+#ifndef ACME2_NO_CHAIN_LINKS
     int n_alternates;                     /* Link rel="alternate" URLs packed in links */
     size_t links_len;
     char links[ACME2_MAX_LINKS];
+#endif
     char *body;                           /* body bytes (inside the client's work buffer) */
     size_t body_len;                      /* bytes kept */
     size_t body_cap;                      /* room for the body */
@@ -965,8 +967,12 @@ typedef struct acme2_http_response {
     void *sink_user;
     long long (*clock)(void *user);       /* to turn a Retry-After date into seconds */
     void *clock_user;
+#ifndef ACME2_NO_ORDERS_LIST
     char link_next[ACME2_MAX_URL + 1];    /* Link rel="next" (the next page of a list), "" if none */
+#endif
+#ifndef ACME2_NO_CHAIN_LINKS
     char link_up[ACME2_MAX_URL + 1];      /* Link rel="up" (a certificate's issuer), "" if none */
+#endif
 } acme2_http_response;
 
 /* The transport contract. Perform req over HTTPS (the URL's scheme, host
@@ -998,7 +1004,9 @@ ACME2_DEF int acme2_response_status(acme2_http_response *resp, int status);
    within ACME2_MAX_LINKS bytes; more are dropped), rel="next" and rel="up"
    (the first of each; a second one that differs is ACME2_ERR_PROTOCOL)
    are kept; a target longer than ACME2_MAX_URL or with bytes outside
-   printable ASCII is ACME2_ERR_PROTOCOL. */
+   printable ASCII is ACME2_ERR_PROTOCOL. ACME2_NO_CHAIN_LINKS drops
+   rel="alternate" and "up" (and their fields), ACME2_NO_ORDERS_LIST
+   rel="next"; with both, Link is not read at all. */
 ACME2_DEF int acme2_response_header(acme2_http_response *resp, const char *name, size_t name_len,
                                     const char *value, size_t value_len);
 
@@ -5835,10 +5843,14 @@ ACME2_DEF int acme2_response_status(acme2_http_response *r, int status)
     r->location[0] = 0;
     r->content_type[0] = 0;
     r->retry_after = -1;
+#ifndef ACME2_NO_CHAIN_LINKS
     r->n_alternates = 0;
     r->links_len = 0;
-    r->link_next[0] = 0;
     r->link_up[0] = 0;
+#endif
+#ifndef ACME2_NO_ORDERS_LIST
+    r->link_next[0] = 0;
+#endif
     r->body_len = 0;
     r->body_total = 0;
     return 0;
@@ -5907,12 +5919,23 @@ static int acme2__link_header(acme2_http_response *r, const char *v, size_t n)
                 }
             }
         }
+#ifdef ACME2_NO_CHAIN_LINKS
+        alternate = up = 0; /* not kept */
+#endif
+#ifdef ACME2_NO_ORDERS_LIST
+        next = 0;
+#endif
         if (alternate || next || up) {
             size_t ul = ue - us;
             if (!acme2__url_chars_ok(v + us, ul) || ul > ACME2_MAX_URL) return acme2__fail(r, ACME2_ERR_PROTOCOL);
+#ifndef ACME2_NO_ORDERS_LIST
             if (next && acme2__link_single(r, r->link_next, v + us, ul)) return r->err;
+#endif
+#ifndef ACME2_NO_CHAIN_LINKS
             if (up && acme2__link_single(r, r->link_up, v + us, ul)) return r->err;
+#endif
         }
+#ifndef ACME2_NO_CHAIN_LINKS
         if (alternate) {
             size_t ul = ue - us;
             /* Alternates beyond the room are dropped: they are optional extras. */
@@ -5923,6 +5946,7 @@ static int acme2__link_header(acme2_http_response *r, const char *v, size_t n)
                 r->n_alternates++;
             }
         }
+#endif
     }
     return 0;
 }
@@ -6483,10 +6507,14 @@ static void acme2__expect_response(acme2_client *c, size_t used)
     r->location[0] = 0;
     r->content_type[0] = 0;
     r->retry_after = -1;
+#ifndef ACME2_NO_CHAIN_LINKS
     r->n_alternates = 0;
     r->links_len = 0;
-    r->link_next[0] = 0;
     r->link_up[0] = 0;
+#endif
+#ifndef ACME2_NO_ORDERS_LIST
+    r->link_next[0] = 0;
+#endif
     r->body_len = 0;
     r->body_total = 0;
     /* Only a certificate download streams (acme2_certificate_request turns

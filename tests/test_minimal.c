@@ -233,10 +233,10 @@ static void minimal_reads_only_what_issuing_needs(void)
     CHECK_INT(a.challenges[1].type, ACME2_CHALLENGE_OTHER);
     CHECK_STR(a.challenges[1].type_str, "dns-persist-01");
     CHECK_INT(a.challenges[1].n_issuer_domains, 0);
-    /* Link headers are not kept (the body is not needed for that) */
+    /* Link headers are ignored: the response has no room for them (an empty
+       body is still refused) */
     CHECK_INT(acme2_certificate_download(&c, CA "/cert/1", &pem, &pem_len), ACME2_ERR_PROTOCOL);
-    CHECK_STR(c.resp.link_up, "");
-    CHECK_INT(c.resp.n_alternates, 0);
+    CHECK(sizeof c.resp < 512);
     SCRIPT_DONE(s);
     /* orders that need a dropped feature fail before any request */
     example_id(&id, "www.example.org");
