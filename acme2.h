@@ -6070,7 +6070,8 @@ ACME2_DEF long long acme2_retry_after_parse(const char *v, size_t n, long long n
 #ifndef ACME2_NO_HTTP_DATE
     static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
     static const char wdays[] = "MonTueWedThuFriSatSun";
-    unsigned d, y, h, mi, s, mo;
+    static const unsigned char at[5] = { 5, 12, 17, 20, 23 }; /* day, year, hour, minute, second */
+    unsigned f[5], mo;
     long long t;
 #endif
     size_t i;
@@ -6101,10 +6102,10 @@ ACME2_DEF long long acme2_retry_after_parse(const char *v, size_t n, long long n
         if (ACME2_MEMCMP(v + 8, months + 3 * mo, 3) == 0) break;
     if (mo == 12) return ACME2_ERR_PROTOCOL;
     mo++;
-    if (!acme2__digits(v + 5, 2, &d) || !acme2__digits(v + 12, 4, &y) || !acme2__digits(v + 17, 2, &h) ||
-        !acme2__digits(v + 20, 2, &mi) || !acme2__digits(v + 23, 2, &s) || !acme2__civil_ok(y, mo, d, h, mi, s))
-        return ACME2_ERR_PROTOCOL;
-    t = acme2__days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s;
+    for (i = 0; i < 5; i++)
+        if (!acme2__digits(v + at[i], i == 1 ? 4 : 2, &f[i])) return ACME2_ERR_PROTOCOL;
+    if (!acme2__civil_ok(f[1], mo, f[0], f[2], f[3], f[4])) return ACME2_ERR_PROTOCOL;
+    t = acme2__days_from_civil(f[1], mo, f[0]) * 86400 + f[2] * 3600 + f[3] * 60 + f[4];
     return t > now ? t - now : 0;
 #endif
 }
