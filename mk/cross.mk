@@ -91,7 +91,7 @@ $(BUILD)/cross/m4/test_cross_issue.elf: tests/cross/issue.c $(CROSS_HDRS) tests/
 $(BUILD)/cross/m4/test_cross_issue_small.elf: tests/cross/issue.c $(CROSS_HDRS) tests/cross/target.h tests/cross/m4_rt.c \
     tests/cross/m4.ld $(BUILD)/bearssl-m4/libbearssl.a
 	@mkdir -p $(@D)
-	arm-none-eabi-gcc $(CROSS_M4_CFLAGS) -DACME2_NO_RSA -DACME2_NO_STRERROR $< tests/cross/m4_rt.c $(CROSS_M4_LDFLAGS) \
+	arm-none-eabi-gcc $(CROSS_M4_CFLAGS) -DACME2_MINIMAL -DACME2_NO_RSA -DACME2_NO_STRERROR $< tests/cross/m4_rt.c $(CROSS_M4_LDFLAGS) \
 	    $(BUILD)/bearssl-m4/libbearssl.a -o $@
 
 $(BUILD)/cross/i386/test_%: tests/test_%.c $(CROSS_HDRS) $(BUILD)/bearssl-i386/libbearssl.a $(BUILD)/cross/i386-inc/asm
