@@ -8740,9 +8740,6 @@ static int acme2__is_after(acme2_issuance *is, int rc)
     }
 }
 
-/* The wait before the next order poll, or ACME2_ERR_TIMEOUT when it would
-   end past the deadline. A CA fetch seen (and no Retry-After from the
-   server, which stays authoritative) shortens it to the settle time. */
 /* Every fetch params.fetches announced for the accepted challenges came
    (or none was announced). */
 static int acme2__is_fetches_in(const acme2_issuance *is)
@@ -8763,23 +8760,25 @@ static long long acme2__is_seen_wait(acme2_issuance *is)
     return ACME2_SEEN_FALLBACK_MS;
 }
 
+/* The wait before the next order poll, or ACME2_ERR_TIMEOUT when it would
+   end past the deadline. A CA fetch seen (and no Retry-After from the
+   server, which stays authoritative) shortens it to the settle time, or
+   the fallback while params.fetches are still expected; those expected
+   fetches also keep the blind schedule from polling before the fallback. */
 static int acme2__is_poll_wait(acme2_issuance *is)
 {
     acme2_client *c = is->c;
     long long d;
-    if (is->phase == ACME2__PH_POLL && c->resp.retry_after < 0 && (is->seen || is->p->fetches)) {
-        if (is->seen) {
-            d = acme2__is_seen_wait(is);
-        } else {
-            /* Fetches expected, not all seen: no early blind poll. */
-            d = acme2__poll_delay_ms(c, is->attempt++);
-            if (d < ACME2_SEEN_FALLBACK_MS && !acme2__is_fetches_in(is)) d = ACME2_SEEN_FALLBACK_MS;
-        }
-    } else if (is->phase == ACME2__PH_POLL2 && is->attempt == 0 && c->resp.retry_after < 0) {
+    int blind = c->resp.retry_after < 0;
+    if (is->phase == ACME2__PH_POLL && blind && is->seen) {
+        d = acme2__is_seen_wait(is);
+    } else if (is->phase == ACME2__PH_POLL2 && is->attempt == 0 && blind) {
         d = ACME2_FINALIZE_POLL_MS;
         is->attempt++;
     } else {
         d = acme2__poll_delay_ms(c, is->attempt++);
+        if (is->phase == ACME2__PH_POLL && blind && d < ACME2_SEEN_FALLBACK_MS && !acme2__is_fetches_in(is))
+            d = ACME2_SEEN_FALLBACK_MS;
     }
     if (acme2__now(c) + (d + 999) / 1000 > is->deadline) return ACME2_ERR_TIMEOUT;
     is->wait_ms = d;
