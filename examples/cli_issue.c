@@ -307,6 +307,19 @@ static int start_responder(acme2_responder *r, int kind, const cli_listen *list,
    CA's fetch instead of on the blind schedule. */
 static unsigned long seen_http, seen_alpn;
 
+/* Waits up to slice ms on one responder: the fetches it answered since
+   *seen (0: none), so the engine can count them against the number the CA
+   made last time. */
+static int fetches_seen(acme2_responder *r, unsigned long *seen, long slice, const char *what)
+{
+    unsigned long n = acme2_responder_wait_seen(r, *seen, slice, NULL);
+    int got = (int)(n - *seen);
+    if (n == *seen) return 0;
+    *seen = n;
+    cli_debug("%s", what);
+    return got;
+}
+
 static int wait_for_validation(void *user, unsigned ms)
 {
     long long end = acme2_responder_now_ms() + ms;
@@ -322,28 +335,12 @@ static int wait_for_validation(void *user, unsigned ms)
         long long left = end - acme2_responder_now_ms();
         /* With both responders, each is watched in turn in short slices. */
         long slice = http_running && alpn_running ? (left < 20 ? (long)left : 20) : (long)left;
-        unsigned long n;
+        int got = 0;
         if (left <= 0) return 0;
-        /* Returns how many fetches came, so the engine can count them
-           against the number the CA made last time. */
-        if (http_running) {
-            n = acme2_responder_wait_seen(&http_responder, seen_http, slice, NULL);
-            if (n != seen_http) {
-                int got = (int)(n - seen_http);
-                seen_http = n;
-                cli_debug("the CA fetched an http-01 challenge");
-                return got;
-            }
-        }
-        if (alpn_running) {
-            n = acme2_responder_wait_seen(&alpn_responder, seen_alpn, slice, NULL);
-            if (n != seen_alpn) {
-                int got = (int)(n - seen_alpn);
-                seen_alpn = n;
-                cli_debug("the CA completed a tls-alpn-01 handshake");
-                return got;
-            }
-        }
+        if (http_running) got = fetches_seen(&http_responder, &seen_http, slice, "the CA fetched an http-01 challenge");
+        if (!got && alpn_running)
+            got = fetches_seen(&alpn_responder, &seen_alpn, slice, "the CA completed a tls-alpn-01 handshake");
+        if (got) return got;
     }
 }
 
