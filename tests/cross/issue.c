@@ -45,8 +45,6 @@ static acme2_key account_key, cert_key;
 static char work[8192];
 static char chain[8192];
 
-/* The chain for cert_key and device.example, signed by a CA of the test's
-   own with the openssl command line (on the host). */
 #ifdef ACME2_NO_KEYGEN
 /* A P-256 key (PKCS#8 DER) that openssl makes on the host, loaded. */
 static int provisioned_key(const char *name, acme2_key *key)
@@ -62,6 +60,8 @@ static int provisioned_key(const char *name, acme2_key *key)
 }
 #endif
 
+/* The chain for cert_key and device.example, signed by a CA of the test's
+   own with the openssl command line (on the host). */
 static int make_chain(void)
 {
     unsigned char csr[1024];
